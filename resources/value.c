@@ -1,0 +1,345 @@
+#include "resources/value.h"
+#include "common/mem.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+res_value *
+res_value_new(res_type type)
+{
+        res_value *v = xcalloc(1, sizeof(*v));
+        v->type = (uint8_t)type;
+        return v;
+}
+
+res_value *
+res_null_new(void)
+{
+        return res_value_new(RES_NULL);
+}
+
+res_value *
+res_bool_new(bool b)
+{
+        res_value *v = res_value_new(RES_BOOL);
+        v->u.b = b;
+        return v;
+}
+
+res_value *
+res_int_new(int64_t i)
+{
+        res_value *v = res_value_new(RES_INT);
+        v->u.i = i;
+        return v;
+}
+
+res_value *
+res_float_new(double f)
+{
+        res_value *v = res_value_new(RES_FLOAT);
+        v->u.f = f;
+        return v;
+}
+
+res_value *
+res_str_take(char *s, size_t n)
+{
+        res_value *v = res_value_new(RES_STR);
+        v->u.s = s;
+        v->n = (uint32_t)n;
+        return v;
+}
+
+res_value *
+res_str_newn(const char *s, size_t n)
+{
+        char *p = xmalloc(n + 1);
+        memcpy(p, s, n);
+        p[n] = '\0';
+        return res_str_take(p, n);
+}
+
+res_value *
+res_str_new(const char *s)
+{
+        return res_str_newn(s, strlen(s));
+}
+
+res_value *
+res_seq_new(void)
+{
+        return res_value_new(RES_SEQ);
+}
+
+res_value *
+res_map_new(void)
+{
+        return res_value_new(RES_MAP);
+}
+
+void
+res_value_free(res_value *v)
+{
+        if (!v)
+                return;
+        switch (v->type) {
+        case RES_STR:
+                free(v->u.s);
+                break;
+        case RES_SEQ:
+                for (uint32_t i = 0; i < v->n; i++)
+                        res_value_free(v->u.items[i]);
+                free(v->u.items);
+                break;
+        case RES_MAP:
+                for (uint32_t i = 0; i < v->n; i++) {
+                        free(v->u.members[i].key);
+                        res_value_free(v->u.members[i].value);
+                }
+                free(v->u.members);
+                break;
+        default:
+                break;
+        }
+        free(v);
+}
+
+res_value *
+res_value_clone(const res_value *v)
+{
+        if (!v)
+                return NULL;
+        res_value *c = xmalloc(sizeof(*c));
+        *c = *v;
+        switch (v->type) {
+        case RES_STR:
+                c->u.s = xmemdup(v->u.s, (size_t)v->n + 1);
+                break;
+        case RES_SEQ:
+                c->cap = v->n;
+                c->u.items = xcalloc(v->n ? v->n : 1, sizeof(*c->u.items));
+                for (uint32_t i = 0; i < v->n; i++)
+                        c->u.items[i] = res_value_clone(v->u.items[i]);
+                break;
+        case RES_MAP:
+                c->cap = v->n;
+                c->u.members = xcalloc(v->n ? v->n : 1, sizeof(*c->u.members));
+                for (uint32_t i = 0; i < v->n; i++) {
+                        c->u.members[i] = v->u.members[i];
+                        c->u.members[i].key = xmemdup(v->u.members[i].key,
+                                                      (size_t)v->u.members[i].klen + 1);
+                        c->u.members[i].value = res_value_clone(v->u.members[i].value);
+                }
+                break;
+        default:
+                break;
+        }
+        return c;
+}
+
+bool
+res_value_equal(const res_value *a, const res_value *b)
+{
+        if (!a || !b)
+                return a == b;
+        if (a->type != b->type)
+                return false;
+        switch (a->type) {
+        case RES_NULL:
+                return true;
+        case RES_BOOL:
+                return a->u.b == b->u.b;
+        case RES_INT:
+                return a->u.i == b->u.i;
+        case RES_FLOAT:
+                return a->u.f == b->u.f || (isnan(a->u.f) && isnan(b->u.f));
+        case RES_STR:
+                return a->n == b->n && memcmp(a->u.s, b->u.s, a->n) == 0;
+        case RES_SEQ:
+                if (a->n != b->n)
+                        return false;
+                for (uint32_t i = 0; i < a->n; i++)
+                        if (!res_value_equal(a->u.items[i], b->u.items[i]))
+                                return false;
+                return true;
+        case RES_MAP:
+                if (a->n != b->n)
+                        return false;
+                for (uint32_t i = 0; i < a->n; i++) {
+                        const res_member *m = &a->u.members[i];
+                        if (!res_value_equal(m->value, res_map_get(b, m->key)))
+                                return false;
+                }
+                return true;
+        }
+        return false;
+}
+
+const char *
+res_type_name(res_type t)
+{
+        switch (t) {
+        case RES_NULL:
+                return "null";
+        case RES_BOOL:
+                return "boolean";
+        case RES_INT:
+                return "integer";
+        case RES_FLOAT:
+                return "number";
+        case RES_STR:
+                return "string";
+        case RES_SEQ:
+                return "list";
+        case RES_MAP:
+                return "map";
+        }
+        return "unknown";
+}
+
+void
+res_seq_push(res_value *seq, res_value *item)
+{
+        size_t cap = seq->cap;
+        TM_GROW(seq->u.items, cap, (size_t)seq->n + 1);
+        seq->cap = (uint32_t)cap;
+        seq->u.items[seq->n++] = item;
+}
+
+res_member *
+res_map_member(const res_value *m, const char *key)
+{
+        if (!m || m->type != RES_MAP)
+                return NULL;
+        size_t klen = strlen(key);
+        for (uint32_t i = 0; i < m->n; i++) {
+                res_member *mem = &m->u.members[i];
+                if (mem->klen == klen && memcmp(mem->key, key, klen) == 0)
+                        return mem;
+        }
+        return NULL;
+}
+
+res_value *
+res_map_get(const res_value *m, const char *key)
+{
+        res_member *mem = res_map_member(m, key);
+        return mem ? mem->value : NULL;
+}
+
+res_member *
+res_map_append(res_value *m, const char *key, size_t klen, res_value *value)
+{
+        size_t cap = m->cap;
+        TM_GROW(m->u.members, cap, (size_t)m->n + 1);
+        m->cap = (uint32_t)cap;
+        res_member *mem = &m->u.members[m->n++];
+        memset(mem, 0, sizeof(*mem));
+        mem->key = xmalloc(klen + 1);
+        memcpy(mem->key, key, klen);
+        mem->key[klen] = '\0';
+        mem->klen = (uint32_t)klen;
+        mem->value = value;
+        return mem;
+}
+
+res_value *
+res_map_set(res_value *m, const char *key, res_value *value)
+{
+        res_member *mem = res_map_member(m, key);
+        if (mem) {
+                res_value_free(mem->value);
+                mem->value = value;
+        } else {
+                res_map_append(m, key, strlen(key), value);
+        }
+        return value;
+}
+
+bool
+res_map_del(res_value *m, const char *key)
+{
+        res_member *mem = res_map_member(m, key);
+        if (!mem)
+                return false;
+        free(mem->key);
+        res_value_free(mem->value);
+        size_t idx = (size_t)(mem - m->u.members);
+        memmove(mem, mem + 1, (m->n - idx - 1) * sizeof(*mem));
+        m->n--;
+        return true;
+}
+
+res_value *
+res_map_ensure_map(res_value *m, const char *key)
+{
+        res_value *v = res_map_get(m, key);
+        if (!v || v->type == RES_NULL) {
+                res_value *nm = res_map_new();
+                nm->flags |= RES_F_DEFAULT;
+                return res_map_set(m, key, nm);
+        }
+        return v->type == RES_MAP ? v : NULL;
+}
+
+static int
+member_cmp(const void *a, const void *b)
+{
+        const res_member *x = a, *y = b;
+        size_t n = x->klen < y->klen ? x->klen : y->klen;
+        int c = memcmp(x->key, y->key, n);
+        if (c)
+                return c;
+        return x->klen < y->klen ? -1 : x->klen > y->klen;
+}
+
+void
+res_value_sort(res_value *v)
+{
+        if (!v)
+                return;
+        if (v->type == RES_SEQ) {
+                for (uint32_t i = 0; i < v->n; i++)
+                        res_value_sort(v->u.items[i]);
+        } else if (v->type == RES_MAP) {
+                if (v->n > 1)
+                        qsort(v->u.members, v->n, sizeof(res_member), member_cmp);
+                for (uint32_t i = 0; i < v->n; i++)
+                        res_value_sort(v->u.members[i].value);
+        }
+}
+
+res_value *
+res_get(const res_value *v, ...)
+{
+        va_list ap;
+        va_start(ap, v);
+        const char *key;
+        while (v && (key = va_arg(ap, const char *)))
+                v = res_map_get(v, key);
+        va_end(ap);
+        return (res_value *)v;
+}
+
+const char *
+res_get_str(const res_value *m, const char *key, const char *fallback)
+{
+        const res_value *v = res_map_get(m, key);
+        return v && v->type == RES_STR ? v->u.s : fallback;
+}
+
+int64_t
+res_get_int(const res_value *m, const char *key, int64_t fallback)
+{
+        const res_value *v = res_map_get(m, key);
+        return v && v->type == RES_INT ? v->u.i : fallback;
+}
+
+bool
+res_get_bool(const res_value *m, const char *key, bool fallback)
+{
+        const res_value *v = res_map_get(m, key);
+        return v && v->type == RES_BOOL ? v->u.b : fallback;
+}
