@@ -1,0 +1,124 @@
+/* Containers through an OCI runtime (crun or runc, their command line):
+ * pod sandboxes (shared net, IPC and UTS namespaces kept as bind-mounted
+ * namespace files, no pause process), OCI bundles, and a tiny per-container
+ * shim (`timone-shim`, libc only) that owns the container's stdio, writes
+ * size-capped rotated logs and records the exit status, so containers and
+ * their logs outlive a restart of the daemon.
+ *
+ * Layout under <state>/pods/<pod-uid>/:
+ *   ns/{net,ipc,uts}              bind-mounted namespace files
+ *   containers/<name>/            bundle: config.json, rootfs/ (overlay), shim state
+ *   logs/<name>/<attempt>.log      container output (current and rotated)
+ * Every container id is "tm-<pod-uid>-<name>" (label of ownership: a
+ * restarted agent lists ids with this prefix and re-adopts them). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+typedef struct exe_runtime exe_runtime;
+
+typedef struct exe_runtime_options {
+        const char *runtime;   /* "crun", "runc" or a path; NULL: crun, else runc, from PATH */
+        const char *state_dir; /* <state>; pods under <state>/pods, runtime root <state>/runtime */
+        const char *shim_path; /* timone-shim binary; NULL: next to /proc/self/exe */
+} exe_runtime_options;
+
+int exe_runtime_open(exe_runtime **out, const exe_runtime_options *opts, tm_error *err);
+void exe_runtime_close(exe_runtime *rt);
+const char *exe_runtime_name(const exe_runtime *rt); /* "crun" or "runc" */
+/* "v1", "v2" or "hybrid": how the node's cgroups are mounted. */
+const char *exe_runtime_cgroup_mode(const exe_runtime *rt);
+
+typedef struct exe_sandbox {
+        char *dir;   /* <state>/pods/<uid> */
+        char *netns; /* <dir>/ns/net */
+        char *ipcns;
+        char *utsns;
+} exe_sandbox;
+
+/* Creates (or re-adopts) the pod's namespaces; hostname set in the UTS
+ * namespace. Idempotent. */
+int exe_sandbox_create(exe_runtime *rt, const char *pod_uid, const char *hostname,
+                       exe_sandbox *out, tm_error *err);
+/* Unmounts and removes the namespaces and the pod directory (logs too). */
+int exe_sandbox_destroy(exe_runtime *rt, const char *pod_uid, tm_error *err);
+void exe_sandbox_clear(exe_sandbox *sb);
+/* Pod uids that have a sandbox directory (for re-adoption and GC). */
+int exe_sandbox_list(exe_runtime *rt, char ***uids, size_t *n, tm_error *err);
+
+typedef struct exe_mount {
+        const char *source;
+        const char *destination;
+        const char *type;            /* "bind", "tmpfs", ... */
+        const char *const *options;  /* NULL-terminated, e.g. {"rbind","ro",NULL} */
+} exe_mount;
+
+typedef struct exe_container_spec {
+        const char *pod_uid;
+        const char *name;   /* container name */
+        const char *rootfs; /* ready root (overlay mounted by the image store) */
+        const char *const *args; /* argv, NULL-terminated, args[0] resolved by the runtime */
+        const char *const *env;  /* "K=V", NULL-terminated */
+        const char *cwd;         /* "/" when NULL */
+        uint32_t uid, gid;
+        const uint32_t *extra_gids; size_t n_extra_gids;
+        bool read_only_rootfs;
+        bool privileged;            /* the caller checked it is allowed */
+        const char *const *cap_add; /* "NET_ADMIN" or "CAP_NET_ADMIN", NULL-terminated or NULL */
+        const char *const *cap_drop; /* may contain "ALL" */
+        bool no_new_privileges;
+        const exe_mount *mounts; size_t n_mounts; /* in addition to /proc, /dev, /sys... */
+        const exe_sandbox *sandbox;
+        const char *hostname;
+        int64_t memory_limit; /* bytes, 0 = none */
+        int64_t cpu_quota_us; int64_t cpu_period_us; /* 0 = none */
+        int64_t cpu_shares;   /* 0 = default */
+        int64_t pids_limit;   /* 0 = none */
+        uint64_t log_max_bytes; /* per log file before rotation (default 10 MiB) */
+        unsigned log_max_files; /* rotated files kept (default 2) */
+        unsigned attempt;       /* restart count, names the log file */
+} exe_container_spec;
+
+/* Writes the bundle and starts the container under a shim; returns once
+ * the container's process runs (or failed to start: error with the
+ * runtime's message). */
+int exe_container_start(exe_runtime *rt, const exe_container_spec *spec, tm_error *err);
+
+typedef enum exe_cstate {
+        EXE_C_UNKNOWN = 0, /* no such container */
+        EXE_C_CREATED,
+        EXE_C_RUNNING,
+        EXE_C_EXITED,
+} exe_cstate;
+
+typedef struct exe_container_status {
+        exe_cstate state;
+        int pid;
+        int exit_code;     /* valid when EXITED; 128+signal for signals */
+        bool oom_killed;   /* the memory limit killed it */
+        int64_t started_at;  /* unix seconds */
+        int64_t finished_at;
+        char reason[64];   /* "Completed", "Error", "OOMKilled", "" */
+} exe_container_status;
+
+int exe_container_status_get(exe_runtime *rt, const char *pod_uid, const char *name,
+                             exe_container_status *out, tm_error *err);
+/* Sends sig to the container's processes (SIGTERM, then SIGKILL later:
+ * the caller keeps the grace deadline, nothing here blocks). */
+int exe_container_kill(exe_runtime *rt, const char *pod_uid, const char *name, int sig,
+                       tm_error *err);
+/* Deletes an exited (or, with force, running) container and its bundle;
+ * keeps its logs. */
+int exe_container_remove(exe_runtime *rt, const char *pod_uid, const char *name, bool force,
+                         tm_error *err);
+/* Names of the containers the runtime has for a pod. */
+int exe_container_list(exe_runtime *rt, const char *pod_uid, char ***names, size_t *n,
+                       tm_error *err);
+/* Path of the current log file of a container (attempt) and of the
+ * previous attempt's, for `timone logs [--previous]`. Caller frees. */
+char *exe_container_log_path(exe_runtime *rt, const char *pod_uid, const char *name,
+                             unsigned attempt);
