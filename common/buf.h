@@ -10,7 +10,10 @@ typedef struct tm_buf {
         size_t cap;
 } tm_buf;
 
-#define TM_BUF_INIT {NULL, 0, 0}
+#define TM_BUF_INIT                                                                                \
+        {                                                                                          \
+                NULL, 0, 0                                                                         \
+        }
 
 void tm_buf_append(tm_buf *b, const void *p, size_t n);
 void tm_buf_puts(tm_buf *b, const char *s);

@@ -16,11 +16,11 @@ typedef struct tm_error {
 /* Sets err (if not NULL) to code and the formatted message; returns code
  * (which must be negative) so callers can `return tm_error_set(...)`. */
 int tm_error_set(tm_error *err, int code, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Like tm_error_set, with strerror(-code) appended as ": <reason>". */
 int tm_error_errno(tm_error *err, int code, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Puts "<context>: " in front of the message already in err; returns
  * err->code (or -EIO when err is NULL or unset). */

@@ -41,9 +41,10 @@ tm_log(tm_log_level level, const char *msg, const char *kv, ...)
         struct tm tm;
         gmtime_r(&ts.tv_sec, &tm);
         tm_buf b = TM_BUF_INIT;
-        tm_buf_printf(&b, "time=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s msg=",
-                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                      tm.tm_sec, ts.tv_nsec / 1000000, names[level]);
+        tm_buf_printf(&b,
+                      "time=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s msg=", tm.tm_year + 1900,
+                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                      ts.tv_nsec / 1000000, names[level]);
         tm_buf_put_json_string(&b, msg, strlen(msg));
         if (kv && *kv) {
                 tm_buf_putc(&b, ' ');

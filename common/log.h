@@ -18,7 +18,7 @@ int tm_log_level_parse(const char *s);
  * Values that can contain spaces must be passed through %s with quotes
  * added by the caller, e.g. "path=\"%s\"". */
 void tm_log(tm_log_level level, const char *msg, const char *kv, ...)
-        __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define tm_debug(msg, ...) tm_log(TM_LOG_DEBUG, msg, __VA_ARGS__)
 #define tm_info(msg, ...) tm_log(TM_LOG_INFO, msg, __VA_ARGS__)

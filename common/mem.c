@@ -4,8 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void __attribute__((noreturn))
-oom(void)
+static void __attribute__((noreturn)) oom(void)
 {
         fputs("level=fatal msg=\"out of memory\"\n", stderr);
         abort();

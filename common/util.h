@@ -23,8 +23,8 @@ int tm_mkdir_p(const char *path, mode_t mode, tm_error *err);
 /* rm -rf that never follows symlinks and stays on path's filesystem. */
 int tm_rm_rf(const char *path, tm_error *err);
 
-uint64_t tm_now_ms(void);      /* CLOCK_MONOTONIC */
-int64_t tm_wall_s(void);       /* CLOCK_REALTIME seconds */
+uint64_t tm_now_ms(void); /* CLOCK_MONOTONIC */
+int64_t tm_wall_s(void);  /* CLOCK_REALTIME seconds */
 /* Formats an age the way kubectl does: 5s, 3m, 2m5s, 4h, 3d, 2y... */
 void tm_format_age(int64_t seconds, char *out, size_t outlen);
 /* Parses a Go-style duration ("30s", "1m30s", "250ms", "2h"); -EINVAL if bad. */

@@ -29,22 +29,22 @@ struct verb {
         const char *summary;
 };
 
-static verb_fn fn_diff, fn_apply, fn_get, fn_describe, fn_logs, fn_exec, fn_serve, fn_agent,
-        fn_pki, fn_token, fn_image;
+static verb_fn fn_diff, fn_apply, fn_get, fn_describe, fn_logs, fn_exec, fn_serve, fn_agent, fn_pki,
+    fn_token, fn_image;
 
 static const struct verb verbs[] = {
-        {"diff", &fn_diff, "dry run: what would change, and why (exit 0 none, 1 changes, 2 error)"},
-        {"apply", &fn_apply, "one-shot reconcile of SOURCE, then exit"},
-        {"get", &fn_get, "list objects (kubectl-like tables, -o wide|yaml|json|name)"},
-        {"describe", &fn_describe, "show one object in detail, with events"},
-        {"logs", &fn_logs, "print a container's logs"},
-        {"exec", &fn_exec, "run a command in a container"},
-        {"serve", &fn_serve, "controller daemon; --local also runs this machine as node \"local\""},
-        {"agent", &fn_agent, "node daemon: runs what the controller assigns to this node"},
-        {"pki", &fn_pki, "cluster certificate authority"},
-        {"token", &fn_token, "node enrolment tokens"},
-        {"image", &fn_image, "the node's image store: import, ls, rm"},
-        {"version", NULL, "print the version"},
+    {"diff", &fn_diff, "dry run: what would change, and why (exit 0 none, 1 changes, 2 error)"},
+    {"apply", &fn_apply, "one-shot reconcile of SOURCE, then exit"},
+    {"get", &fn_get, "list objects (kubectl-like tables, -o wide|yaml|json|name)"},
+    {"describe", &fn_describe, "show one object in detail, with events"},
+    {"logs", &fn_logs, "print a container's logs"},
+    {"exec", &fn_exec, "run a command in a container"},
+    {"serve", &fn_serve, "controller daemon; --local also runs this machine as node \"local\""},
+    {"agent", &fn_agent, "node daemon: runs what the controller assigns to this node"},
+    {"pki", &fn_pki, "cluster certificate authority"},
+    {"token", &fn_token, "node enrolment tokens"},
+    {"image", &fn_image, "the node's image store: import, ls, rm"},
+    {"version", NULL, "print the version"},
 };
 
 static void

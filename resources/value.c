@@ -128,8 +128,8 @@ res_value_clone(const res_value *v)
                 c->u.members = xcalloc(v->n ? v->n : 1, sizeof(*c->u.members));
                 for (uint32_t i = 0; i < v->n; i++) {
                         c->u.members[i] = v->u.members[i];
-                        c->u.members[i].key = xmemdup(v->u.members[i].key,
-                                                      (size_t)v->u.members[i].klen + 1);
+                        c->u.members[i].key =
+                            xmemdup(v->u.members[i].key, (size_t)v->u.members[i].klen + 1);
                         c->u.members[i].value = res_value_clone(v->u.members[i].value);
                 }
                 break;

@@ -41,7 +41,8 @@ test_sha256(void **state)
 {
         char hex[65];
         tm_sha256_hex("abc", 3, hex);
-        assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_string_equal(hex,
+                            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 static void
@@ -62,10 +63,10 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_buf_printf_and_json),
-                cmocka_unit_test(test_error_wrap),
-                cmocka_unit_test(test_sha256),
-                cmocka_unit_test(test_grow),
+            cmocka_unit_test(test_buf_printf_and_json),
+            cmocka_unit_test(test_error_wrap),
+            cmocka_unit_test(test_sha256),
+            cmocka_unit_test(test_grow),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

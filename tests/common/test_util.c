@@ -20,10 +20,21 @@ test_age(void **state)
                 int64_t s;
                 const char *want;
         } cases[] = {
-                {0, "0s"},       {59, "59s"},     {119, "119s"},      {121, "2m1s"},
-                {599, "9m59s"},  {600, "10m"},    {179 * 60, "179m"}, {3 * 3600, "3h"},
-                {8 * 3600 - 60, "7h59m"}, {8 * 3600, "8h"}, {47 * 3600, "47h"}, {48 * 3600, "2d"},
-                {8 * 86400, "8d"}, {(365 * 2) * 86400, "2y"}, {(365 * 8) * 86400, "8y"},
+            {0, "0s"},
+            {59, "59s"},
+            {119, "119s"},
+            {121, "2m1s"},
+            {599, "9m59s"},
+            {600, "10m"},
+            {179 * 60, "179m"},
+            {3 * 3600, "3h"},
+            {8 * 3600 - 60, "7h59m"},
+            {8 * 3600, "8h"},
+            {47 * 3600, "47h"},
+            {48 * 3600, "2d"},
+            {8 * 86400, "8d"},
+            {(365 * 2) * 86400, "2y"},
+            {(365 * 8) * 86400, "8y"},
         };
         for (size_t i = 0; i < TM_ARRAY_SIZE(cases); i++) {
                 char out[32];
@@ -77,9 +88,9 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_age),
-                cmocka_unit_test(test_duration),
-                cmocka_unit_test(test_files),
+            cmocka_unit_test(test_age),
+            cmocka_unit_test(test_duration),
+            cmocka_unit_test(test_files),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
