@@ -34,3 +34,7 @@ int net_podnet_gc(net_podnet *n, const char *const *live, size_t n_live, tm_erro
 /* Renders /etc/hosts and /etc/resolv.conf for a pod (caller frees). */
 char *net_pod_hosts_file(const char *pod_name, const char *ip, const char *const *aliases);
 char *net_pod_resolv_conf(net_podnet *n, const char *pod_namespace);
+
+/* The host-side veth name of key's pod: "tmv" + 8 hex digits of
+ * sha256(key). The host side also carries the alias "timone-pod:<key>". */
+void net_pod_veth_name(const char *key, char out[16]);
