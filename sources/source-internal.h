@@ -43,3 +43,17 @@ void src_builder_free(src_builder *b);
 bool src_git_spec_matches(const char *spec);
 /* git.c: fills s->ops and s->impl for a git spec. */
 int src_git_open(src_source *s, tm_error *err);
+
+/* dir.c / bundle.c: fill s->ops and s->impl for a directory or a bundle. */
+int src_dir_open(src_source *s, tm_error *err);
+int src_bundle_open(src_source *s, tm_error *err);
+/* bundle.c: true when path is a file libarchive reads as tar or zip. */
+bool src_bundle_recognise(const char *path);
+/* bundle.c: reads an archive held in memory with the bundle rules (the
+ * fuzz target's entry point). display names it in errors. */
+int src_bundle_read_memory(const void *data, size_t len, const src_limits *lim,
+                           const char *display, src_snapshot **out, tm_error *err);
+
+/* builder.c: the manifest file already added under path, or NULL. The
+ * pointer stays valid until the next add, finish or free. */
+const src_file *src_builder_find(src_builder *b, const char *relpath);
