@@ -136,15 +136,16 @@ src_git_spec_matches(const char *spec)
                 return false;
         if (scheme_len(spec) || is_scp_like(spec))
                 return true;
-        /* A plain path that exists as it is (a directory named "x@abcd" say)
-         * is not git unless it ends in .git. */
+        /* "//" always marks a subdir; '#' and '@' only when the spec is not
+         * an existing path as it is (a directory named "x@abcd1234"). */
         struct stat st;
         if (tm_str_has_suffix(spec, ".git") || tm_str_has_suffix(spec, ".git/"))
                 return true;
+        if (strstr(spec + 1, "//"))
+                return true;
         if (stat(spec, &st) == 0)
                 return false;
-        const char *p = spec + 1;
-        if (strstr(p, "//") || strchr(spec, '#'))
+        if (strchr(spec, '#'))
                 return true;
         const char *at = strrchr(spec, '@');
         return at && is_hex_run(at + 1, strlen(at + 1));

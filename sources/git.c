@@ -331,28 +331,28 @@ handle_link(walk *w, const char *path, const git_tree_entry *e, size_t depth, tm
         dirname_of(path, dir, sizeof(dir));
         if (norm_join(dir, target, &joined) < 0)
                 return tm_error_set(err, -EXDEV,
-                                    "symlink \"%s\" points outside the source root (\"%s\")", path,
-                                    target);
+                                    "\"%s\" is a symlink that leaves the source root (\"%s\")",
+                                    path, target);
         git_tree_entry *fe = NULL;
         r = resolve_in_tree(w, joined, &fe, &final_path);
         if (r == -EXDEV)
                 return tm_error_set(err, -EXDEV,
-                                    "symlink \"%s\" points outside the source root (\"%s\")", path,
-                                    target);
+                                    "\"%s\" is a symlink that leaves the source root (\"%s\")",
+                                    path, target);
         if (r == -ELOOP || r == -EISDIR)
-                return tm_error_set(err, -ELOOP, "symlink \"%s\": loop", path);
+                return tm_error_set(err, -ELOOP, "\"%s\" is a symlink loop", path);
         if (r < 0) {
                 if (!src_path_is_manifest(path))
                         return 0;
-                return tm_error_set(err, -ENOENT, "symlink \"%s\": target \"%s\" does not exist",
-                                    path, target);
+                return tm_error_set(err, -ENOENT, "\"%s\" is a broken symlink (\"%s\")", path,
+                                    target);
         }
         git_filemode_t mode = git_tree_entry_filemode(fe);
         if (mode == GIT_FILEMODE_TREE) {
                 size_t fl = strlen(final_path);
                 if (strncmp(path, final_path, fl) == 0 && path[fl] == '/') {
                         git_tree_entry_free(fe);
-                        return tm_error_set(err, -ELOOP, "symlink \"%s\": loop", path);
+                        return tm_error_set(err, -ELOOP, "\"%s\" is a symlink loop", path);
                 }
                 git_tree *sub = NULL;
                 r = git_tree_lookup(&sub, w->g->repo, git_tree_entry_id(fe));
