@@ -50,3 +50,13 @@ void exe_image_config_free(exe_image_config *c);
 int exe_image_mount_rootfs(exe_image_store *st, const char *id, const char *dir, char **rootfs,
                            tm_error *err);
 int exe_image_unmount_rootfs(const char *dir, tm_error *err);
+
+/* Normalises an image reference as Kubernetes and containerd do:
+ * "busybox" -> "docker.io/library/busybox:latest", "myreg:5000/app:v1"
+ * kept, "name@sha256:<hex>" kept without a tag. *out is caller-owned.
+ * -EINVAL with a message naming the reference when it is malformed. */
+int exe_image_ref_normalize(const char *ref, char **out, tm_error *err);
+/* True for "sha256:<64 hex>", an image id or digest. */
+int exe_image_ref_is_id(const char *ref);
+/* Number of container roots currently using image id (0 when none). */
+int exe_image_users(exe_image_store *st, const char *id, tm_error *err);
