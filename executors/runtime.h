@@ -30,6 +30,7 @@ typedef struct exe_runtime_options {
 int exe_runtime_open(exe_runtime **out, const exe_runtime_options *opts, tm_error *err);
 void exe_runtime_close(exe_runtime *rt);
 const char *exe_runtime_name(const exe_runtime *rt); /* "crun" or "runc" */
+const char *exe_runtime_version(const exe_runtime *rt); /* "1.8.1" */
 /* "v1", "v2" or "hybrid": how the node's cgroups are mounted. */
 const char *exe_runtime_cgroup_mode(const exe_runtime *rt);
 

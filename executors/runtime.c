@@ -1,0 +1,777 @@
+/* The OCI runtime driver: finds crun or runc, runs its command line, and
+ * starts each container under a detached timone-shim. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/util.h"
+#include "executors/cgroup.h"
+#include "executors/image.h"
+#include "executors/oci.h"
+#include "executors/runtime-internal.h"
+
+/* The image store owns overlay roots; when it is linked in, its unmount is
+ * used, otherwise a lazy unmount of our own. */
+#pragma weak exe_image_unmount_rootfs
+
+int
+exe_rt_check_component(const char *what, const char *s, size_t max, tm_error *err)
+{
+        if (!s || !*s)
+                return tm_error_set(err, -EINVAL, "empty %s", what);
+        size_t n = strlen(s);
+        if (n > max)
+                return tm_error_set(err, -EINVAL, "%s \"%.64s...\" longer than %zu bytes", what, s,
+                                    max);
+        if (!strcmp(s, ".") || !strcmp(s, ".."))
+                return tm_error_set(err, -EINVAL, "%s \"%s\" not allowed", what, s);
+        for (size_t i = 0; i < n; i++)
+                if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+                        return tm_error_set(err, -EINVAL, "%s \"%.64s\": bad character", what, s);
+        return 0;
+}
+
+char *
+exe_rt_pod_dir(const exe_runtime *rt, const char *uid)
+{
+        return xasprintf("%s/%s", rt->pods_dir, uid);
+}
+
+char *
+exe_rt_container_dir(const exe_runtime *rt, const char *uid, const char *name)
+{
+        return xasprintf("%s/%s/containers/%s", rt->pods_dir, uid, name);
+}
+
+char *
+exe_rt_log_dir(const exe_runtime *rt, const char *uid, const char *name)
+{
+        return xasprintf("%s/%s/logs/%s", rt->pods_dir, uid, name);
+}
+
+char *
+exe_rt_container_id(const char *uid, const char *name)
+{
+        return xasprintf("tm-%s-%s", uid, name);
+}
+
+/* Reads what fits of fd into b (bounded by EXE_RT_OUT_MAX); 0 at EOF. */
+static ssize_t
+drain(int fd, tm_buf *b)
+{
+        char tmp[4096];
+        ssize_t n = read(fd, tmp, sizeof(tmp));
+        if (n > 0 && b->len < EXE_RT_OUT_MAX)
+                tm_buf_append(b, tmp, (size_t)n < EXE_RT_OUT_MAX - b->len ? (size_t)n
+                                                                          : EXE_RT_OUT_MAX - b->len);
+        return n;
+}
+
+int
+exe_rt_spawn(const char *const *argv, char **out, char **errout, int *status, tm_error *err)
+{
+        int po[2], pe[2];
+        if (pipe2(po, O_CLOEXEC) < 0)
+                return tm_error_errno(err, -errno, "pipe");
+        if (pipe2(pe, O_CLOEXEC) < 0) {
+                int e = -errno;
+                close(po[0]), close(po[1]);
+                return tm_error_errno(err, e, "pipe");
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = -errno;
+                close(po[0]), close(po[1]), close(pe[0]), close(pe[1]);
+                return tm_error_errno(err, e, "fork");
+        }
+        if (pid == 0) {
+                int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                if (nul < 0 || dup2(nul, 0) < 0 || dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0)
+                        _exit(127);
+                sigset_t all;
+                sigemptyset(&all);
+                sigprocmask(SIG_SETMASK, &all, NULL);
+                execv(argv[0], (char *const *)argv);
+                _exit(127);
+        }
+        close(po[1]), close(pe[1]);
+        tm_buf bo = TM_BUF_INIT, be = TM_BUF_INIT;
+        struct pollfd pfd[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
+        int open_fds = 2;
+        while (open_fds > 0) {
+                if (poll(pfd, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                for (int i = 0; i < 2; i++) {
+                        if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                                continue;
+                        ssize_t n = drain(pfd[i].fd, i == 0 ? &bo : &be);
+                        if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+                                close(pfd[i].fd);
+                                pfd[i].fd = -1;
+                                open_fds--;
+                        }
+                }
+        }
+        for (int i = 0; i < 2; i++)
+                if (pfd[i].fd >= 0)
+                        close(pfd[i].fd);
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        *status = st;
+        if (out)
+                *out = tm_buf_steal(&bo);
+        if (errout)
+                *errout = tm_buf_steal(&be);
+        tm_buf_free(&bo);
+        tm_buf_free(&be);
+        return 0;
+}
+
+/* Trims trailing white space in place. */
+static char *
+rstrip(char *s)
+{
+        size_t n = strlen(s);
+        while (n > 0 && isspace((unsigned char)s[n - 1]))
+                s[--n] = '\0';
+        return s;
+}
+
+int
+exe_rt_run(exe_runtime *rt, const char *const *args, char **out, tm_error *err)
+{
+        const char *argv[16];
+        size_t n = 0;
+        argv[n++] = rt->path;
+        argv[n++] = "--root";
+        argv[n++] = rt->root_dir;
+        for (size_t i = 0; args[i]; i++) {
+                if (n >= TM_ARRAY_SIZE(argv) - 1)
+                        return tm_error_set(err, -E2BIG, "too many runtime arguments");
+                argv[n++] = args[i];
+        }
+        argv[n] = NULL;
+        _cleanup_free_ char *o = NULL, *e = NULL;
+        int st;
+        int r = exe_rt_spawn(argv, &o, &e, &st, err);
+        if (r < 0)
+                return tm_error_wrap(err, "%s %s", rt->name, args[0]);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                rstrip(e);
+                return tm_error_set(err, WIFEXITED(st) && WEXITSTATUS(st) == 127 ? -ENOEXEC : -EIO,
+                                    "%s %s: %s", rt->name, args[0],
+                                    *e ? e : "failed without a message");
+        }
+        if (out)
+                *out = TAKE_PTR(o);
+        return 0;
+}
+
+static char *
+find_in_path(const char *name)
+{
+        const char *path = getenv("PATH");
+        if (!path || !*path)
+                path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        _cleanup_free_ char *copy = xstrdup(path);
+        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+                char *p = xasprintf("%s/%s", d, name);
+                if (access(p, X_OK) == 0)
+                        return p;
+                free(p);
+        }
+        return NULL;
+}
+
+static char *
+find_shim(void)
+{
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n > 0) {
+                self[n] = '\0';
+                char *slash = strrchr(self, '/');
+                if (slash) {
+                        *slash = '\0';
+                        /* Installed next to timone, or in a build tree. */
+                        const char *cands[] = {"%s/timone-shim", "%s/executors/timone-shim",
+                                               "%s/../../executors/timone-shim"};
+                        for (size_t i = 0; i < TM_ARRAY_SIZE(cands); i++) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+                                char *p = xasprintf(cands[i], self);
+#pragma GCC diagnostic pop
+                                if (access(p, X_OK) == 0)
+                                        return p;
+                                free(p);
+                        }
+                }
+        }
+        return find_in_path("timone-shim");
+}
+
+void
+exe_runtime_close(exe_runtime *rt)
+{
+        if (!rt)
+                return;
+        free(rt->path);
+        free(rt->version);
+        free(rt->state_dir);
+        free(rt->pods_dir);
+        free(rt->root_dir);
+        free(rt->shim_path);
+        free(rt);
+}
+TM_DEFINE_CLEANUP(exe_runtime, exe_runtime_close)
+
+int
+exe_runtime_open(exe_runtime **out, const exe_runtime_options *opts, tm_error *err)
+{
+        if (!opts || !opts->state_dir || opts->state_dir[0] != '/')
+                return tm_error_set(err, -EINVAL, "runtime: state directory must be absolute");
+        _cleanup_(exe_runtime_closep) exe_runtime *rt = xcalloc(1, sizeof(*rt));
+        rt->state_dir = xstrdup(opts->state_dir);
+        rt->pods_dir = xasprintf("%s/pods", opts->state_dir);
+        rt->root_dir = xasprintf("%s/runtime", opts->state_dir);
+
+        const char *want = opts->runtime;
+        if (want && strchr(want, '/')) {
+                if (access(want, X_OK) < 0)
+                        return tm_error_errno(err, -errno, "runtime \"%s\"", want);
+                rt->path = xstrdup(want);
+        } else if (want) {
+                rt->path = find_in_path(want);
+                if (!rt->path)
+                        return tm_error_set(err, -ENOENT, "runtime \"%s\" not found in PATH", want);
+        } else {
+                rt->path = find_in_path("crun");
+                if (!rt->path)
+                        rt->path = find_in_path("runc");
+                if (!rt->path)
+                        return tm_error_set(err, -ENOENT,
+                                            "no OCI runtime: install crun or runc");
+        }
+
+        /* "crun version 1.8.1" / "runc version 1.1.5+ds1" */
+        const char *argv[] = {rt->path, "--version", NULL};
+        _cleanup_free_ char *vout = NULL;
+        int st, r = exe_rt_spawn(argv, &vout, NULL, &st, err);
+        if (r < 0)
+                return tm_error_wrap(err, "runtime \"%s\"", rt->path);
+        char name[16] = "", version[64] = "";
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
+            sscanf(vout, "%15s version %63s", name, version) != 2 ||
+            (strcmp(name, "crun") && strcmp(name, "runc")))
+                return tm_error_set(err, -ENOEXEC, "runtime \"%s\": not crun or runc", rt->path);
+        strcpy(rt->name, name);
+        rt->version = xstrdup(version);
+
+        r = exe_cgroup_detect(&rt->cgmode, err);
+        if (r < 0)
+                return r;
+        if (!strcmp(rt->name, "crun")) {
+                int mounted;
+                r = exe_cgroup_mount_hugetlb(rt->cgmode, &mounted, err);
+                if (r < 0)
+                        return tm_error_wrap(err, "runtime crun");
+        }
+
+        rt->shim_path = opts->shim_path ? xstrdup(opts->shim_path) : find_shim();
+        if (!rt->shim_path || access(rt->shim_path, X_OK) < 0)
+                return tm_error_set(err, -ENOENT, "timone-shim not found%s%s%s",
+                                    rt->shim_path ? " at \"" : "",
+                                    rt->shim_path ? rt->shim_path : "", rt->shim_path ? "\"" : "");
+
+        r = tm_mkdir_p(rt->pods_dir, 0711, err);
+        if (r >= 0)
+                r = tm_mkdir_p(rt->root_dir, 0700, err);
+        if (r < 0)
+                return tm_error_wrap(err, "runtime state");
+        tm_debug("runtime opened", "runtime=%s version=%s cgroups=%s", rt->name, rt->version,
+                 rt->cgmode);
+        *out = TAKE_PTR(rt);
+        return 0;
+}
+
+const char *
+exe_runtime_name(const exe_runtime *rt)
+{
+        return rt->name;
+}
+
+const char *
+exe_runtime_cgroup_mode(const exe_runtime *rt)
+{
+        return rt->cgmode;
+}
+
+const char *
+exe_runtime_version(const exe_runtime *rt)
+{
+        return rt->version;
+}
+
+/* ----- containers ----- */
+
+typedef struct shim_status {
+        bool present, exited;
+        int pid, shim, exit_code, signal, oom;
+        int64_t started, finished;
+} shim_status;
+
+static void
+read_shim_status(const char *cdir, shim_status *s)
+{
+        memset(s, 0, sizeof(*s));
+        _cleanup_free_ char *path = xasprintf("%s/status", cdir);
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        if (tm_file_read(path, EXE_STATUS_FILE_MAX, &text, &len, NULL) < 0)
+                return;
+        s->present = true;
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char *eq = strchr(l, '=');
+                if (!eq)
+                        continue;
+                *eq++ = '\0';
+                long long v = strtoll(eq, NULL, 10);
+                if (!strcmp(l, "state"))
+                        s->exited = !strcmp(eq, "exited");
+                else if (!strcmp(l, "pid"))
+                        s->pid = (int)v;
+                else if (!strcmp(l, "shim"))
+                        s->shim = (int)v;
+                else if (!strcmp(l, "exit_code"))
+                        s->exit_code = (int)v;
+                else if (!strcmp(l, "signal"))
+                        s->signal = (int)v;
+                else if (!strcmp(l, "oom"))
+                        s->oom = (int)v;
+                else if (!strcmp(l, "started"))
+                        s->started = v;
+                else if (!strcmp(l, "finished"))
+                        s->finished = v;
+        }
+}
+
+/* Whether pid is still a timone-shim (pids get reused). */
+static bool
+shim_alive(int pid)
+{
+        if (pid <= 0 || kill(pid, 0) < 0)
+                return false;
+        char path[64], comm[32];
+        snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        if (!f || !fgets(comm, sizeof(comm), f))
+                return false;
+        return tm_str_has_prefix(comm, "timone-shim");
+}
+
+/* The runtime's view: "created", "running", "stopped" or "" when it does
+ * not know the id. */
+static int
+runtime_state(exe_runtime *rt, const char *id, char state[16], int *pid, tm_error *err)
+{
+        state[0] = '\0';
+        *pid = 0;
+        _cleanup_free_ char *dir = xasprintf("%s/%s", rt->root_dir, id);
+        if (access(dir, F_OK) < 0)
+                return 0;
+        const char *args[] = {"state", id, NULL};
+        _cleanup_free_ char *out = NULL;
+        tm_error e = {0};
+        int r = exe_rt_run(rt, args, &out, &e);
+        if (r < 0) {
+                if (strstr(e.msg, "does not exist") || strstr(e.msg, "not exist") ||
+                    strstr(e.msg, "No such file"))
+                        return 0;
+                if (err)
+                        *err = e;
+                return r;
+        }
+        json_error_t jerr;
+        json_t *j = json_loads(out, 0, &jerr);
+        const char *s = j ? json_string_value(json_object_get(j, "status")) : NULL;
+        if (!s) {
+                json_decref(j);
+                return tm_error_set(err, -EPROTO, "%s state \"%s\": unexpected output", rt->name, id);
+        }
+        snprintf(state, 16, "%s", s);
+        *pid = (int)json_integer_value(json_object_get(j, "pid"));
+        json_decref(j);
+        return 0;
+}
+
+static int
+check_ids(const char *uid, const char *name, tm_error *err)
+{
+        int r = exe_rt_check_component("pod uid", uid, 64, err);
+        if (r >= 0)
+                r = exe_rt_check_component("container name", name, 63, err);
+        return r;
+}
+
+/* Reads the shim's one-line report from fd until EOF or the deadline. */
+static int
+read_ready(int fd, char *buf, size_t len, tm_error *err)
+{
+        size_t got = 0;
+        uint64_t deadline = tm_now_ms() + EXE_START_TIMEOUT_MS;
+        while (got < len - 1) {
+                uint64_t now = tm_now_ms();
+                if (now >= deadline)
+                        return tm_error_set(err, -ETIMEDOUT, "shim did not report within %d s",
+                                            EXE_START_TIMEOUT_MS / 1000);
+                struct pollfd p = {.fd = fd, .events = POLLIN};
+                int n = poll(&p, 1, (int)(deadline - now));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return tm_error_errno(err, -errno, "poll");
+                if (n == 0)
+                        continue;
+                ssize_t k = read(fd, buf + got, len - 1 - got);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                got += (size_t)k;
+                if (memchr(buf, '\n', got))
+                        break;
+        }
+        buf[got] = '\0';
+        return 0;
+}
+
+/* Starts the shim detached (double fork, new session); returns its report. */
+static int
+spawn_shim(exe_runtime *rt, const exe_container_spec *spec, const char *id, const char *cdir,
+           const char *ldir, char *report, size_t report_len, tm_error *err)
+{
+        _cleanup_free_ char *memcg = exe_cgroup_memory_dir(rt->cgmode, spec->pod_uid, spec->name);
+        _cleanup_free_ char *attempt = xasprintf("%u", spec->attempt);
+        _cleanup_free_ char *maxb = xasprintf(
+                "%llu", (unsigned long long)(spec->log_max_bytes ? spec->log_max_bytes : 10u << 20));
+        _cleanup_free_ char *maxf = xasprintf("%u", spec->log_max_files ? spec->log_max_files : 2);
+        const char *argv[] = {rt->shim_path, "-r", rt->path, "-R", rt->root_dir, "-b", cdir,
+                              "-i", id, "-l", ldir, "-a", attempt, "-m", maxb, "-n", maxf,
+                              "-c", memcg, "-f", "3", NULL};
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return tm_error_errno(err, -errno, "pipe");
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = -errno;
+                close(p[0]), close(p[1]);
+                return tm_error_errno(err, e, "fork");
+        }
+        if (pid == 0) {
+                if (setsid() < 0)
+                        _exit(127);
+                pid_t pid2 = fork();
+                if (pid2 != 0)
+                        _exit(pid2 < 0 ? 127 : 0);
+                int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(nul, 2) < 0 ||
+                    dup2(p[1], 3) < 0)
+                        _exit(127);
+                close_range(4, ~0U, 0);
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                for (int s = 1; s < NSIG; s++)
+                        if (s != SIGKILL && s != SIGSTOP)
+                                signal(s, SIG_DFL);
+                execv(argv[0], (char *const *)argv);
+                _exit(127);
+        }
+        close(p[1]);
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        int r = read_ready(p[0], report, report_len, err);
+        close(p[0]);
+        return r;
+}
+
+int
+exe_container_start(exe_runtime *rt, const exe_container_spec *spec, tm_error *err)
+{
+        int r = check_ids(spec->pod_uid, spec->name, err);
+        if (r < 0)
+                return tm_error_wrap(err, "start container");
+        _cleanup_free_ char *id = exe_rt_container_id(spec->pod_uid, spec->name);
+        _cleanup_free_ char *cdir = exe_rt_container_dir(rt, spec->pod_uid, spec->name);
+        _cleanup_free_ char *ldir = exe_rt_log_dir(rt, spec->pod_uid, spec->name);
+
+        /* A previous attempt the caller did not remove: delete it if it
+         * has ended, refuse if it still runs. */
+        char state[16];
+        int pid;
+        r = runtime_state(rt, id, state, &pid, err);
+        if (r < 0)
+                return tm_error_wrap(err, "start container \"%s\"", spec->name);
+        if (state[0]) {
+                if (strcmp(state, "stopped") != 0)
+                        return tm_error_set(err, -EEXIST, "start container \"%s\": already %s",
+                                            spec->name, state);
+                const char *del[] = {"delete", "--force", id, NULL};
+                r = exe_rt_run(rt, del, NULL, err);
+                if (r < 0)
+                        return tm_error_wrap(err, "start container \"%s\"", spec->name);
+        }
+
+        r = tm_mkdir_p(cdir, 0700, err);
+        if (r >= 0)
+                r = tm_mkdir_p(ldir, 0700, err);
+        if (r < 0)
+                return tm_error_wrap(err, "start container \"%s\"", spec->name);
+        _cleanup_free_ char *config = NULL;
+        r = exe_oci_config(spec, rt->cgmode, &config, err);
+        if (r < 0)
+                return tm_error_wrap(err, "start container \"%s\"", spec->name);
+        _cleanup_free_ char *cfgpath = xasprintf("%s/config.json", cdir);
+        r = tm_file_write_atomic(cfgpath, config, strlen(config), 0600, err);
+        if (r < 0)
+                return tm_error_wrap(err, "start container \"%s\"", spec->name);
+        static const char *const stale[] = {"status", "pid", ".status.tmp"};
+        for (size_t i = 0; i < TM_ARRAY_SIZE(stale); i++) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", cdir, stale[i]);
+                (void)unlink(p);
+        }
+
+        char report[2048];
+        r = spawn_shim(rt, spec, id, cdir, ldir, report, sizeof(report), err);
+        if (r < 0)
+                return tm_error_wrap(err, "start container \"%s\"", spec->name);
+        rstrip(report);
+        if (tm_str_has_prefix(report, "ok "))
+                return 0;
+        if (tm_str_has_prefix(report, "err "))
+                return tm_error_set(err, -EIO, "start container \"%s\": %s: %s", spec->name,
+                                    rt->name, report + 4);
+        return tm_error_set(err, -EIO, "start container \"%s\": shim exited without a report",
+                            spec->name);
+}
+
+static void
+set_exited(exe_container_status *out, const shim_status *s)
+{
+        out->state = EXE_C_EXITED;
+        out->pid = 0;
+        out->exit_code = s->exit_code;
+        out->oom_killed = s->oom != 0;
+        out->started_at = s->started;
+        out->finished_at = s->finished;
+        const char *reason = s->oom ? "OOMKilled" : s->exit_code == 0 ? "Completed" : "Error";
+        snprintf(out->reason, sizeof(out->reason), "%s", reason);
+}
+
+int
+exe_container_status_get(exe_runtime *rt, const char *pod_uid, const char *name,
+                         exe_container_status *out, tm_error *err)
+{
+        int r = check_ids(pod_uid, name, err);
+        if (r < 0)
+                return tm_error_wrap(err, "container status");
+        memset(out, 0, sizeof(*out));
+        _cleanup_free_ char *cdir = exe_rt_container_dir(rt, pod_uid, name);
+        shim_status s;
+        read_shim_status(cdir, &s);
+        if (s.present && s.exited) {
+                set_exited(out, &s);
+                return 0;
+        }
+        /* The shim reports the exit once the output is drained; until
+         * then the container counts as running. */
+        if (s.present && shim_alive(s.shim)) {
+                out->state = EXE_C_RUNNING;
+                out->pid = s.pid;
+                out->started_at = s.started;
+                return 0;
+        }
+        _cleanup_free_ char *id = exe_rt_container_id(pod_uid, name);
+        char state[16];
+        int pid;
+        r = runtime_state(rt, id, state, &pid, err);
+        if (r < 0)
+                return tm_error_wrap(err, "container \"%s\" status", name);
+        out->started_at = s.started;
+        out->pid = pid;
+        if (!strcmp(state, "running")) {
+                out->state = EXE_C_RUNNING;
+        } else if (!strcmp(state, "created")) {
+                out->state = EXE_C_CREATED;
+        } else if (!strcmp(state, "stopped") || s.present) {
+                /* Ended while nobody watched (the shim was killed). */
+                out->state = EXE_C_EXITED;
+                out->pid = 0;
+                out->exit_code = 255;
+                snprintf(out->reason, sizeof(out->reason), "Unknown");
+        } else {
+                out->state = EXE_C_UNKNOWN;
+        }
+        return 0;
+}
+
+int
+exe_container_kill(exe_runtime *rt, const char *pod_uid, const char *name, int sig,
+                   tm_error *err)
+{
+        int r = check_ids(pod_uid, name, err);
+        if (r < 0)
+                return tm_error_wrap(err, "kill container");
+        _cleanup_free_ char *id = exe_rt_container_id(pod_uid, name);
+        char signum[16];
+        snprintf(signum, sizeof(signum), "%d", sig);
+        const char *args[] = {"kill", id, signum, NULL};
+        tm_error e = {0};
+        r = exe_rt_run(rt, args, NULL, &e);
+        if (r >= 0)
+                return 0;
+        /* Already gone is what the caller wanted. */
+        exe_container_status st;
+        if (exe_container_status_get(rt, pod_uid, name, &st, NULL) >= 0) {
+                if (st.state == EXE_C_EXITED)
+                        return 0;
+                if (st.state == EXE_C_UNKNOWN)
+                        return tm_error_set(err, -ENOENT, "kill container \"%s\": no such container",
+                                            name);
+        }
+        if (err)
+                *err = e;
+        return tm_error_wrap(err, "kill container \"%s\"", name);
+}
+
+/* Unmounts anything mounted under dir (the image store's overlay root, if
+ * the caller put it in the bundle). */
+static void
+unmount_under(const char *dir)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return;
+        size_t dlen = strlen(dir);
+        char line[4096];
+        bool found = false;
+        while (fgets(line, sizeof(line), f)) {
+                char mp[4096];
+                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && !strncmp(mp, dir, dlen) &&
+                    mp[dlen] == '/')
+                        found = true;
+        }
+        if (!found)
+                return;
+        if (exe_image_unmount_rootfs) {
+                tm_error e = {0};
+                if (exe_image_unmount_rootfs(dir, &e) < 0)
+                        tm_warn("rootfs unmount failed", "dir=\"%s\" error=\"%s\"", dir, e.msg);
+                return;
+        }
+        _cleanup_free_ char *rootfs = xasprintf("%s/rootfs", dir);
+        if (umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+                tm_warn("rootfs unmount failed", "path=\"%s\" errno=%d", rootfs, errno);
+}
+
+int
+exe_container_remove(exe_runtime *rt, const char *pod_uid, const char *name, bool force,
+                     tm_error *err)
+{
+        int r = check_ids(pod_uid, name, err);
+        if (r < 0)
+                return tm_error_wrap(err, "remove container");
+        exe_container_status st;
+        r = exe_container_status_get(rt, pod_uid, name, &st, err);
+        if (r < 0)
+                return tm_error_wrap(err, "remove container \"%s\"", name);
+        if ((st.state == EXE_C_RUNNING || st.state == EXE_C_CREATED) && !force)
+                return tm_error_set(err, -EBUSY, "remove container \"%s\": still running", name);
+        _cleanup_free_ char *id = exe_rt_container_id(pod_uid, name);
+        _cleanup_free_ char *cdir = exe_rt_container_dir(rt, pod_uid, name);
+        char state[16];
+        int pid;
+        r = runtime_state(rt, id, state, &pid, err);
+        if (r < 0)
+                return tm_error_wrap(err, "remove container \"%s\"", name);
+        if (state[0]) {
+                const char *del_force[] = {"delete", "--force", id, NULL};
+                const char *del[] = {"delete", id, NULL};
+                r = exe_rt_run(rt, force ? del_force : del, NULL, err);
+                if (r < 0)
+                        return tm_error_wrap(err, "remove container \"%s\"", name);
+        }
+        /* Let the shim record the end and let go of the bundle. */
+        shim_status s;
+        read_shim_status(cdir, &s);
+        for (int i = 0; i < 200 && s.present && !s.exited && shim_alive(s.shim); i++)
+                usleep(10000);
+        unmount_under(cdir);
+        r = tm_rm_rf(cdir, err);
+        if (r < 0)
+                return tm_error_wrap(err, "remove container \"%s\"", name);
+        return 0;
+}
+
+int
+exe_container_list(exe_runtime *rt, const char *pod_uid, char ***names, size_t *n,
+                   tm_error *err)
+{
+        int r = exe_rt_check_component("pod uid", pod_uid, 64, err);
+        if (r < 0)
+                return tm_error_wrap(err, "list containers");
+        const char *args[] = {"list", "-f", "json", NULL};
+        _cleanup_free_ char *out = NULL;
+        r = exe_rt_run(rt, args, &out, err);
+        if (r < 0)
+                return tm_error_wrap(err, "list containers");
+        json_error_t jerr;
+        json_t *j = json_loads(out, JSON_DECODE_ANY, &jerr);
+        if (!j)
+                return tm_error_set(err, -EPROTO, "%s list: bad JSON: %s", rt->name, jerr.text);
+        _cleanup_free_ char *prefix = xasprintf("tm-%s-", pod_uid);
+        size_t plen = strlen(prefix), count = 0, cap = 0;
+        char **list = NULL;
+        size_t i;
+        json_t *v;
+        if (json_is_array(j))
+                json_array_foreach(j, i, v) {
+                        const char *id = json_string_value(json_object_get(v, "id"));
+                        if (!id || !tm_str_has_prefix(id, prefix) || !id[plen])
+                                continue;
+                        TM_GROW(list, cap, count + 2);
+                        list[count++] = xstrdup(id + plen);
+                        list[count] = NULL;
+                }
+        json_decref(j);
+        *names = list;
+        *n = count;
+        return 0;
+}
+
+char *
+exe_container_log_path(exe_runtime *rt, const char *pod_uid, const char *name, unsigned attempt)
+{
+        if (check_ids(pod_uid, name, NULL) < 0)
+                return NULL;
+        return xasprintf("%s/%s/logs/%s/%u.log", rt->pods_dir, pod_uid, name, attempt);
+}

@@ -1,0 +1,257 @@
+/* Pod sandboxes without a pause process: a short-lived child unshares the
+ * network, IPC and UTS namespaces, sets the hostname and brings up
+ * loopback; the parent bind-mounts the namespace files under
+ * <state>/pods/<uid>/ns/ (a private mount) and the child exits. The bind
+ * mounts keep the namespaces alive; containers join them by path. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/util.h"
+#include "executors/cgroup.h"
+#include "executors/runtime-internal.h"
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+
+static const char *const ns_names[] = {"net", "ipc", "uts"};
+
+void
+exe_sandbox_clear(exe_sandbox *sb)
+{
+        if (!sb)
+                return;
+        free(sb->dir);
+        free(sb->netns);
+        free(sb->ipcns);
+        free(sb->utsns);
+        memset(sb, 0, sizeof(*sb));
+}
+
+static bool
+is_nsfs(const char *path)
+{
+        struct statfs sfs;
+        return statfs(path, &sfs) == 0 && (long)sfs.f_type == NSFS_MAGIC;
+}
+
+/* Whether path is itself a mount point (listed in mountinfo). */
+static bool
+is_mountpoint(const char *path)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return false;
+        char line[4096], mp[4096];
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && !strcmp(mp, path))
+                        return true;
+        return false;
+}
+
+static int
+check_hostname(const char *h, tm_error *err)
+{
+        size_t n = h ? strlen(h) : 0;
+        if (n == 0 || n > 63)
+                return tm_error_set(err, -EINVAL, "hostname \"%.64s\": 1 to 63 bytes", h ? h : "");
+        for (size_t i = 0; i < n; i++)
+                if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z') ||
+                      (h[i] >= '0' && h[i] <= '9') || h[i] == '-' || h[i] == '.'))
+                        return tm_error_set(err, -EINVAL, "hostname \"%s\": bad character", h);
+        return 0;
+}
+
+static void
+loopback_up(void)
+{
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return;
+        struct ifreq ifr;
+        memset(&ifr, 0, sizeof(ifr));
+        strcpy(ifr.ifr_name, "lo");
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+                ifr.ifr_flags |= IFF_UP;
+                (void)ioctl(fd, SIOCSIFFLAGS, &ifr);
+        }
+        close(fd);
+}
+
+static void
+unmount_ns(const char *nsdir)
+{
+        for (size_t i = 0; i < TM_ARRAY_SIZE(ns_names); i++) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", nsdir, ns_names[i]);
+                (void)umount2(p, MNT_DETACH);
+        }
+}
+
+/* Runs the unsharing child and bind-mounts its namespaces. */
+static int
+make_namespaces(const char *nsdir, const char *hostname, tm_error *err)
+{
+        int c2p[2], p2c[2];
+        if (pipe2(c2p, O_CLOEXEC) < 0)
+                return tm_error_errno(err, -errno, "pipe");
+        if (pipe2(p2c, O_CLOEXEC) < 0) {
+                int e = -errno;
+                close(c2p[0]), close(c2p[1]);
+                return tm_error_errno(err, e, "pipe");
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = -errno;
+                close(c2p[0]), close(c2p[1]), close(p2c[0]), close(p2c[1]);
+                return tm_error_errno(err, e, "fork");
+        }
+        if (pid == 0) {
+                close(c2p[0]), close(p2c[1]);
+                int e = 0;
+                if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
+                        e = errno;
+                else if (sethostname(hostname, strlen(hostname)) < 0)
+                        e = errno;
+                else
+                        loopback_up();
+                if (write(c2p[1], &e, sizeof(e)) != sizeof(e))
+                        _exit(1);
+                char b;
+                while (read(p2c[0], &b, 1) < 0 && errno == EINTR)
+                        ;
+                _exit(0);
+        }
+        close(c2p[1]), close(p2c[0]);
+        int e = 0, r = 0;
+        ssize_t n;
+        while ((n = read(c2p[0], &e, sizeof(e))) < 0 && errno == EINTR)
+                ;
+        if (n != sizeof(e))
+                r = tm_error_set(err, -EIO, "namespace helper died");
+        else if (e)
+                r = tm_error_errno(err, -e, "unshare namespaces");
+        for (size_t i = 0; r >= 0 && i < TM_ARRAY_SIZE(ns_names); i++) {
+                _cleanup_free_ char *src = xasprintf("/proc/%d/ns/%s", pid, ns_names[i]);
+                _cleanup_free_ char *dst = xasprintf("%s/%s", nsdir, ns_names[i]);
+                int fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0400);
+                if (fd < 0) {
+                        r = tm_error_errno(err, -errno, "create \"%s\"", dst);
+                        break;
+                }
+                close(fd);
+                if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+                        r = tm_error_errno(err, -errno, "bind \"%s\" on \"%s\"", src, dst);
+        }
+        close(p2c[1]), close(c2p[0]);
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        return r;
+}
+
+int
+exe_sandbox_create(exe_runtime *rt, const char *pod_uid, const char *hostname,
+                   exe_sandbox *out, tm_error *err)
+{
+        int r = exe_rt_check_component("pod uid", pod_uid, 64, err);
+        if (r >= 0)
+                r = check_hostname(hostname, err);
+        if (r < 0)
+                return tm_error_wrap(err, "create sandbox");
+        _cleanup_free_ char *dir = exe_rt_pod_dir(rt, pod_uid);
+        _cleanup_free_ char *nsdir = xasprintf("%s/ns", dir);
+        r = tm_mkdir_p(nsdir, 0700, err);
+        if (r < 0)
+                return tm_error_wrap(err, "create sandbox \"%s\"", pod_uid);
+
+        bool all = true;
+        for (size_t i = 0; i < TM_ARRAY_SIZE(ns_names); i++) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", nsdir, ns_names[i]);
+                all = all && is_nsfs(p);
+        }
+        if (!all) {
+                /* Half-made by a crash: start over. */
+                unmount_ns(nsdir);
+                /* A private mount, so that the namespace bind mounts do not
+                 * propagate into (or get pinned by) other mount namespaces. */
+                if (!is_mountpoint(nsdir) && mount(nsdir, nsdir, NULL, MS_BIND, NULL) < 0)
+                        return tm_error_errno(err, -errno, "create sandbox \"%s\": bind \"%s\"",
+                                              pod_uid, nsdir);
+                if (mount(NULL, nsdir, NULL, MS_PRIVATE, NULL) < 0)
+                        return tm_error_errno(err, -errno,
+                                              "create sandbox \"%s\": make \"%s\" private", pod_uid,
+                                              nsdir);
+                r = make_namespaces(nsdir, hostname, err);
+                if (r < 0) {
+                        unmount_ns(nsdir);
+                        return tm_error_wrap(err, "create sandbox \"%s\"", pod_uid);
+                }
+                tm_debug("sandbox created", "pod=%s hostname=%s", pod_uid, hostname);
+        }
+        out->dir = TAKE_PTR(dir);
+        out->netns = xasprintf("%s/net", nsdir);
+        out->ipcns = xasprintf("%s/ipc", nsdir);
+        out->utsns = xasprintf("%s/uts", nsdir);
+        return 0;
+}
+
+int
+exe_sandbox_destroy(exe_runtime *rt, const char *pod_uid, tm_error *err)
+{
+        int r = exe_rt_check_component("pod uid", pod_uid, 64, err);
+        if (r < 0)
+                return tm_error_wrap(err, "destroy sandbox");
+        _cleanup_free_ char *dir = exe_rt_pod_dir(rt, pod_uid);
+        _cleanup_free_ char *nsdir = xasprintf("%s/ns", dir);
+        unmount_ns(nsdir);
+        if (is_mountpoint(nsdir))
+                (void)umount2(nsdir, MNT_DETACH);
+        exe_cgroup_remove_pod(pod_uid);
+        r = tm_rm_rf(dir, err);
+        if (r < 0)
+                return tm_error_wrap(err, "destroy sandbox \"%s\"", pod_uid);
+        return 0;
+}
+
+int
+exe_sandbox_list(exe_runtime *rt, char ***uids, size_t *n, tm_error *err)
+{
+        DIR *d = opendir(rt->pods_dir);
+        if (!d) {
+                if (errno == ENOENT) {
+                        *uids = NULL;
+                        *n = 0;
+                        return 0;
+                }
+                return tm_error_errno(err, -errno, "list sandboxes: \"%s\"", rt->pods_dir);
+        }
+        char **list = NULL;
+        size_t count = 0, cap = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_type != DT_DIR ||
+                    exe_rt_check_component("pod uid", de->d_name, 64, NULL) < 0)
+                        continue;
+                TM_GROW(list, cap, count + 2);
+                list[count++] = xstrdup(de->d_name);
+                list[count] = NULL;
+        }
+        closedir(d);
+        *uids = list;
+        *n = count;
+        return 0;
+}

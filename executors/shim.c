@@ -1,0 +1,499 @@
+/* timone-shim: one per container, libc only, a few pages of memory.
+ *
+ *   timone-shim -r RUNTIME -R ROOT -b BUNDLE -i ID -l LOGDIR -a ATTEMPT
+ *               -m MAXBYTES -n MAXFILES -c MEMCG -f READYFD
+ *
+ * Becomes a child subreaper, creates the container through the runtime
+ * (`create` with pipes as the container's stdout and stderr, then
+ * `start`), tells the starter on READYFD ("ok PID\n" or "err TEXT\n"),
+ * copies the output to LOGDIR/ATTEMPT.log in the CRI log format (rotated
+ * at MAXBYTES, MAXFILES rotated files kept), reaps the container's init
+ * (re-parented here) and writes BUNDLE/status atomically:
+ *   state=exited pid= exit_code= signal= oom= started= finished=
+ * It runs in its own session, so the daemon can die and come back. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINE_MAX_BYTES 4096 /* longer lines are split into "P" records */
+#define DRAIN_AFTER_EXIT_MS 2000
+
+struct opts {
+        const char *runtime, *root, *bundle, *id, *logdir, *memcg;
+        unsigned long attempt, max_files;
+        unsigned long long max_bytes;
+        int ready_fd;
+};
+
+struct stream {
+        int fd;
+        const char *name; /* "stdout" / "stderr" */
+        size_t len;
+        char buf[LINE_MAX_BYTES];
+};
+
+struct log {
+        int fd;
+        unsigned long long size;
+        char path[4096];
+        const struct opts *o;
+};
+
+static int
+path_fmt(char *out, size_t len, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(out, len, fmt, ap);
+        va_end(ap);
+        return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+static void
+write_all(int fd, const char *p, size_t n)
+{
+        while (n > 0) {
+                ssize_t w = write(fd, p, n);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0)
+                        return;
+                p += w;
+                n -= (size_t)w;
+        }
+}
+
+static int64_t
+now_s(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return ts.tv_sec;
+}
+
+static uint64_t
+mono_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Reads a small file (at most len-1 bytes) into buf; -1 on error. */
+static ssize_t
+read_small(const char *path, char *buf, size_t len)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        size_t got = 0;
+        while (got < len - 1) {
+                ssize_t n = read(fd, buf + got, len - 1 - got);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                got += (size_t)n;
+        }
+        close(fd);
+        buf[got] = '\0';
+        return (ssize_t)got;
+}
+
+/* ----- logs ----- */
+
+static void
+log_open(struct log *lg)
+{
+        lg->fd = open(lg->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        struct stat st;
+        lg->size = lg->fd >= 0 && fstat(lg->fd, &st) == 0 ? (unsigned long long)st.st_size : 0;
+}
+
+static void
+log_rotate(struct log *lg)
+{
+        char from[4200], to[4200];
+        if (lg->fd >= 0)
+                close(lg->fd);
+        if (lg->o->max_files == 0) {
+                unlink(lg->path);
+        } else {
+                for (unsigned long i = lg->o->max_files; i > 1; i--) {
+                        if (path_fmt(from, sizeof(from), "%s.%lu", lg->path, i - 1) == 0 &&
+                            path_fmt(to, sizeof(to), "%s.%lu", lg->path, i) == 0)
+                                (void)rename(from, to);
+                }
+                if (path_fmt(to, sizeof(to), "%s.1", lg->path) == 0)
+                        (void)rename(lg->path, to);
+        }
+        log_open(lg);
+}
+
+/* One CRI record: "<RFC3339Nano> <stream> <F|P> <content>\n". */
+static void
+log_record(struct log *lg, const char *stream, bool partial, const char *p, size_t n)
+{
+        struct timespec ts;
+        struct tm tm;
+        char head[96];
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        size_t h = strftime(head, sizeof(head), "%Y-%m-%dT%H:%M:%S", &tm);
+        int k = snprintf(head + h, sizeof(head) - h, ".%09ldZ %s %c ", ts.tv_nsec, stream,
+                         partial ? 'P' : 'F');
+        if (k < 0)
+                return;
+        size_t total = h + (size_t)k + n + 1;
+        if (lg->size > 0 && lg->size + total > lg->o->max_bytes)
+                log_rotate(lg);
+        if (lg->fd < 0)
+                return;
+        struct iovec iov[3] = {
+                {head, h + (size_t)k}, {(void *)p, n}, {(void *)"\n", 1}};
+        ssize_t w = writev(lg->fd, iov, 3);
+        if (w > 0)
+                lg->size += (unsigned long long)w;
+}
+
+/* Reads what is available on s; emits complete lines. Returns false at EOF. */
+static bool
+stream_read(struct stream *s, struct log *lg)
+{
+        ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                return true;
+        if (n <= 0) {
+                if (s->len > 0)
+                        log_record(lg, s->name, false, s->buf, s->len);
+                s->len = 0;
+                return false;
+        }
+        s->len += (size_t)n;
+        size_t start = 0;
+        for (size_t i = 0; i < s->len; i++)
+                if (s->buf[i] == '\n') {
+                        log_record(lg, s->name, false, s->buf + start, i - start);
+                        start = i + 1;
+                }
+        if (start == 0 && s->len == sizeof(s->buf)) {
+                log_record(lg, s->name, true, s->buf, s->len);
+                s->len = 0;
+        } else if (start > 0) {
+                memmove(s->buf, s->buf + start, s->len - start);
+                s->len -= start;
+        }
+        return true;
+}
+
+/* ----- runtime ----- */
+
+/* Runs the runtime; stdout/stderr to the given fds (-1: /dev/null). errfd
+ * gets stderr. Returns the wait status or -1. */
+static int
+run_runtime(const struct opts *o, const char *const *args, int outfd, int errfd)
+{
+        const char *argv[16];
+        size_t n = 0;
+        argv[n++] = o->runtime;
+        argv[n++] = "--root";
+        argv[n++] = o->root;
+        for (size_t i = 0; args[i] && n < 15; i++)
+                argv[n++] = args[i];
+        argv[n] = NULL;
+        pid_t pid = fork();
+        if (pid < 0)
+                return -1;
+        if (pid == 0) {
+                int nul = open("/dev/null", O_RDWR);
+                if (nul < 0)
+                        _exit(127);
+                dup2(nul, 0);
+                dup2(outfd >= 0 ? outfd : nul, 1);
+                dup2(errfd >= 0 ? errfd : nul, 2);
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                execv(argv[0], (char *const *)argv);
+                _exit(127);
+        }
+        int st;
+        while (waitpid(pid, &st, 0) < 0)
+                if (errno != EINTR)
+                        return -1;
+        return st;
+}
+
+static void
+report(int fd, const char *fmt, ...)
+{
+        if (fd < 0)
+                return;
+        char msg[2048];
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return;
+        write_all(fd, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+}
+
+/* Error text from a pipe that the failed runtime wrote to (bounded). */
+static void
+pipe_text(int fd, char *buf, size_t len)
+{
+        size_t got = 0;
+        int fl = fcntl(fd, F_GETFL);
+        fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+        while (got < len - 1) {
+                ssize_t n = read(fd, buf + got, len - 1 - got);
+                if (n <= 0)
+                        break;
+                got += (size_t)n;
+        }
+        buf[got] = '\0';
+        for (size_t i = 0; i < got; i++)
+                if (buf[i] == '\n')
+                        buf[i] = ' ';
+        while (got > 0 && buf[got - 1] == ' ')
+                buf[--got] = '\0';
+}
+
+/* oom_kill counter of the memory cgroup (v1 memory.oom_control, v2
+ * memory.events); -1 if unknown. */
+static long
+oom_kills(const char *memcg)
+{
+        static const char *const files[] = {"memory.events", "memory.oom_control"};
+        char path[4200], buf[1024];
+        for (size_t i = 0; i < 2; i++) {
+                if (path_fmt(path, sizeof(path), "%s/%s", memcg, files[i]) < 0 ||
+                    read_small(path, buf, sizeof(buf)) < 0)
+                        continue;
+                char *p = strstr(buf, "oom_kill ");
+                if (p)
+                        return strtol(p + 9, NULL, 10);
+        }
+        return -1;
+}
+
+static long
+mem_failcnt(const char *memcg)
+{
+        char path[4200], buf[64];
+        if (path_fmt(path, sizeof(path), "%s/memory.failcnt", memcg) < 0 ||
+            read_small(path, buf, sizeof(buf)) < 0)
+                return -1;
+        return strtol(buf, NULL, 10);
+}
+
+static int
+write_status(const struct opts *o, const char *text)
+{
+        char tmp[4200], path[4200];
+        if (path_fmt(path, sizeof(path), "%s/status", o->bundle) < 0 ||
+            path_fmt(tmp, sizeof(tmp), "%s/.status.tmp", o->bundle) < 0)
+                return -1;
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -1;
+        write_all(fd, text, strlen(text));
+        fsync(fd);
+        close(fd);
+        return rename(tmp, path);
+}
+
+static void
+usage(void)
+{
+        fputs("usage: timone-shim -r RUNTIME -R ROOT -b BUNDLE -i ID -l LOGDIR -a ATTEMPT "
+              "-m MAXBYTES -n MAXFILES -c MEMCG -f READYFD\n",
+              stderr);
+        exit(2);
+}
+
+static void
+parse_opts(int argc, char **argv, struct opts *o)
+{
+        int c;
+        memset(o, 0, sizeof(*o));
+        o->ready_fd = -1;
+        o->max_bytes = 10ULL << 20;
+        o->max_files = 2;
+        while ((c = getopt(argc, argv, "r:R:b:i:l:a:m:n:c:f:")) != -1) {
+                switch (c) {
+                case 'r': o->runtime = optarg; break;
+                case 'R': o->root = optarg; break;
+                case 'b': o->bundle = optarg; break;
+                case 'i': o->id = optarg; break;
+                case 'l': o->logdir = optarg; break;
+                case 'a': o->attempt = strtoul(optarg, NULL, 10); break;
+                case 'm': o->max_bytes = strtoull(optarg, NULL, 10); break;
+                case 'n': o->max_files = strtoul(optarg, NULL, 10); break;
+                case 'c': o->memcg = optarg; break;
+                case 'f': o->ready_fd = atoi(optarg); break;
+                default: usage();
+                }
+        }
+        if (!o->runtime || !o->root || !o->bundle || !o->id || !o->logdir || !o->memcg)
+                usage();
+        if (o->max_bytes < 1024)
+                o->max_bytes = 1024;
+        if (o->max_files > 100)
+                o->max_files = 100;
+}
+
+int
+main(int argc, char **argv)
+{
+        struct opts o;
+        parse_opts(argc, argv, &o);
+        signal(SIGPIPE, SIG_IGN);
+        signal(SIGHUP, SIG_IGN);
+        signal(SIGINT, SIG_IGN);
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+                report(o.ready_fd, "err cannot become a subreaper: %s\n", strerror(errno));
+                return 1;
+        }
+        sigset_t chld;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &chld, NULL);
+        int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+
+        int out[2], errp[2];
+        if (sfd < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+                report(o.ready_fd, "err shim setup: %s\n", strerror(errno));
+                return 1;
+        }
+        char pidfile[4200], text[1024];
+        if (path_fmt(pidfile, sizeof(pidfile), "%s/pid", o.bundle) < 0) {
+                report(o.ready_fd, "err bundle path too long\n");
+                return 1;
+        }
+        const char *create[] = {"create", "--bundle", o.bundle, "--pid-file", pidfile, o.id, NULL};
+        int st = run_runtime(&o, create, out[1], errp[1]);
+        close(out[1]);
+        close(errp[1]);
+        if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                pipe_text(errp[0], text, sizeof(text));
+                const char *del[] = {"delete", "--force", o.id, NULL};
+                run_runtime(&o, del, -1, -1);
+                report(o.ready_fd, "err create: %s\n", text[0] ? text : "runtime failed");
+                return 1;
+        }
+        char buf[64];
+        if (read_small(pidfile, buf, sizeof(buf)) <= 0) {
+                report(o.ready_fd, "err create: no pid file\n");
+                return 1;
+        }
+        pid_t cpid = (pid_t)strtol(buf, NULL, 10);
+        long oom_before = oom_kills(o.memcg);
+
+        int sp[2];
+        if (pipe2(sp, O_CLOEXEC) < 0) {
+                report(o.ready_fd, "err pipe: %s\n", strerror(errno));
+                return 1;
+        }
+        const char *start[] = {"start", o.id, NULL};
+        st = run_runtime(&o, start, -1, sp[1]);
+        close(sp[1]);
+        if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                pipe_text(sp[0], text, sizeof(text));
+                const char *del[] = {"delete", "--force", o.id, NULL};
+                run_runtime(&o, del, -1, -1);
+                report(o.ready_fd, "err start: %s\n", text[0] ? text : "runtime failed");
+                return 1;
+        }
+        close(sp[0]);
+        int64_t started = now_s();
+        char status[512];
+        snprintf(status, sizeof(status), "state=running\npid=%d\nshim=%d\nstarted=%lld\n", cpid,
+                 getpid(), (long long)started);
+        write_status(&o, status);
+        report(o.ready_fd, "ok %d\n", cpid);
+        if (o.ready_fd >= 0)
+                close(o.ready_fd);
+
+        static struct stream so, se;
+        static struct log lg;
+        so.fd = out[0], so.name = "stdout";
+        se.fd = errp[0], se.name = "stderr";
+        lg.o = &o;
+        if (path_fmt(lg.path, sizeof(lg.path), "%s/%lu.log", o.logdir, o.attempt) < 0)
+                lg.path[0] = '\0';
+        log_open(&lg);
+
+        bool exited = false;
+        int wst = 0;
+        uint64_t deadline = 0;
+        while (so.fd >= 0 || se.fd >= 0 || !exited) {
+                struct pollfd pfd[3] = {{.fd = so.fd, .events = POLLIN},
+                                        {.fd = se.fd, .events = POLLIN},
+                                        {.fd = sfd, .events = POLLIN}};
+                int timeout = -1;
+                if (exited) {
+                        uint64_t now = mono_ms();
+                        if (now >= deadline)
+                                break;
+                        timeout = (int)(deadline - now);
+                }
+                if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
+                        break;
+                struct stream *ss[2] = {&so, &se};
+                for (int i = 0; i < 2; i++)
+                        if (ss[i]->fd >= 0 && (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                            !stream_read(ss[i], &lg)) {
+                                close(ss[i]->fd);
+                                ss[i]->fd = -1;
+                        }
+                if (pfd[2].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        while (read(sfd, &si, sizeof(si)) == sizeof(si))
+                                ;
+                        pid_t p;
+                        int s;
+                        while ((p = waitpid(-1, &s, WNOHANG)) > 0)
+                                if (p == cpid && !exited) {
+                                        exited = true;
+                                        wst = s;
+                                        deadline = mono_ms() + DRAIN_AFTER_EXIT_MS;
+                                }
+                }
+        }
+        int64_t finished = now_s();
+        int code = 255, sig = 0;
+        if (WIFEXITED(wst)) {
+                code = WEXITSTATUS(wst);
+        } else if (WIFSIGNALED(wst)) {
+                sig = WTERMSIG(wst);
+                code = 128 + sig;
+        }
+        long oom_after = oom_kills(o.memcg);
+        bool oom = oom_before >= 0 && oom_after > oom_before;
+        if (!oom && oom_after < 0 && sig == SIGKILL)
+                oom = mem_failcnt(o.memcg) > 0;
+        snprintf(status, sizeof(status),
+                 "state=exited\npid=%d\nshim=%d\nstarted=%lld\nfinished=%lld\nexit_code=%d\n"
+                 "signal=%d\noom=%d\n",
+                 cpid, getpid(), (long long)started, (long long)finished, code, sig, oom ? 1 : 0);
+        write_status(&o, status);
+        if (lg.fd >= 0)
+                close(lg.fd);
+        return 0;
+}
