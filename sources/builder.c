@@ -66,8 +66,7 @@ src_builder_free(src_builder *b)
 }
 
 int
-src_builder_add(src_builder *b, const char *relpath, const void *data, size_t len,
-                tm_error *err)
+src_builder_add(src_builder *b, const char *relpath, const void *data, size_t len, tm_error *err)
 {
         if (len > b->lim.max_file_bytes)
                 return tm_error_set(err, -EFBIG,
@@ -121,8 +120,7 @@ src_builder_finish(src_builder *b, const char *display, src_snapshot **out, tm_e
         builder_sort(b);
         for (size_t i = 1; i < b->n_files; i++)
                 if (strcmp(b->files[i - 1].path, b->files[i].path) == 0)
-                        return tm_error_set(err, -EEXIST, "\"%s\" appears twice",
-                                            b->files[i].path);
+                        return tm_error_set(err, -EEXIST, "\"%s\" appears twice", b->files[i].path);
 
         /* Each file contributes path NUL length(decimal) NUL bytes, so no
          * two different trees hash the same stream. */

@@ -279,8 +279,7 @@ resolve_links(struct reader *rd, tm_error *err)
                                 break;
                         struct link key = {.path = (char *)t};
                         const struct link *next =
-                                bsearch(&key, rd->links, rd->n_links, sizeof(*rd->links),
-                                        link_cmp);
+                            bsearch(&key, rd->links, rd->n_links, sizeof(*rd->links), link_cmp);
                         if (!next)
                                 break;
                         t = next->target;
@@ -426,11 +425,11 @@ bundle_close(src_source *s)
 }
 
 static const struct src_ops bundle_ops = {
-        .take = bundle_take,
-        .watch_start = bundle_watch_start,
-        .watch_fd = bundle_watch_fd,
-        .watch_process = bundle_watch_process,
-        .close = bundle_close,
+    .take = bundle_take,
+    .watch_start = bundle_watch_start,
+    .watch_fd = bundle_watch_fd,
+    .watch_process = bundle_watch_process,
+    .close = bundle_close,
 };
 
 int

@@ -51,8 +51,8 @@ static int
 open_beneath(int rootfd, const char *rel, int flags)
 {
         struct open_how how = {
-                .flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY),
-                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+            .flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY),
+            .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
         };
         long fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
         if (fd < 0 && (errno == ENOSYS || errno == EPERM)) {
@@ -82,9 +82,8 @@ read_manifest(struct walk *w, int fd, const struct stat *st, tm_error *err)
                         /* The file grew while we read it. */
                         if (len > w->lim->max_file_bytes)
                                 return tm_error_set(
-                                        err, -EFBIG,
-                                        "\"%s\" is over the limit of %zu bytes per file", rel,
-                                        w->lim->max_file_bytes);
+                                    err, -EFBIG, "\"%s\" is over the limit of %zu bytes per file",
+                                    rel, w->lim->max_file_bytes);
                         w->buf_cap *= 2;
                         w->buf = xrealloc(w->buf, w->buf_cap);
                 }
@@ -110,8 +109,8 @@ enter_dir(struct walk *w, int fd_in, size_t depth, bool via_symlink, tm_error *e
         const char *rel = w->path.data;
         if (depth > w->lim->max_depth)
                 return tm_error_set(err, -ELOOP,
-                                    "\"%s\" is nested deeper than %zu directories (the limit)",
-                                    rel, w->lim->max_depth);
+                                    "\"%s\" is nested deeper than %zu directories (the limit)", rel,
+                                    w->lim->max_depth);
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return tm_error_errno(err, -errno, "stat \"%s\"", rel);
@@ -215,9 +214,8 @@ walk_entry(struct walk *w, int dirfd, const char *name, unsigned char type, size
         case DT_REG: {
                 if (!src_path_is_manifest(w->path.data))
                         return 0;
-                _cleanup_close_ int fd = openat(dirfd, name,
-                                                O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-                                                        O_NONBLOCK);
+                _cleanup_close_ int fd =
+                    openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
                 if (fd < 0) {
                         if (errno == ENOENT)
                                 return 0;
@@ -287,7 +285,7 @@ dir_take(src_source *s, src_snapshot **out, tm_error *err)
 {
         struct dir_impl *impl = s->impl;
         _cleanup_close_ int rootfd =
-                open(impl->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+            open(impl->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
         if (rootfd < 0) {
                 if (errno == ENOTDIR)
                         return tm_error_set(err, -ENOTDIR, "source \"%s\" is not a directory",
@@ -296,15 +294,14 @@ dir_take(src_source *s, src_snapshot **out, tm_error *err)
         }
         _cleanup_free_ char *rootreal = realpath(impl->root, NULL);
         if (!rootreal)
-                return tm_error_errno(err, -errno, "resolve source directory \"%s\"",
-                                      s->display);
+                return tm_error_errno(err, -errno, "resolve source directory \"%s\"", s->display);
 
         struct walk w = {
-                .b = src_builder_new(&s->opts.limits),
-                .lim = &s->opts.limits,
-                .rootfd = rootfd,
-                .rootreal = rootreal,
-                .rootreal_len = strlen(rootreal),
+            .b = src_builder_new(&s->opts.limits),
+            .lim = &s->opts.limits,
+            .rootfd = rootfd,
+            .rootreal = rootreal,
+            .rootreal_len = strlen(rootreal),
         };
         tm_buf_puts(&w.path, "");
         int dupfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
@@ -360,11 +357,11 @@ dir_close(src_source *s)
 }
 
 static const struct src_ops dir_ops = {
-        .take = dir_take,
-        .watch_start = dir_watch_start,
-        .watch_fd = dir_watch_fd,
-        .watch_process = dir_watch_process,
-        .close = dir_close,
+    .take = dir_take,
+    .watch_start = dir_watch_start,
+    .watch_fd = dir_watch_fd,
+    .watch_process = dir_watch_process,
+    .close = dir_close,
 };
 
 int

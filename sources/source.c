@@ -15,11 +15,11 @@ void
 src_limits_default(src_limits *out)
 {
         *out = (src_limits){
-                .max_file_bytes = 8u << 20,
-                .max_total_bytes = 64u << 20,
-                .max_files = 20000,
-                .max_depth = 32,
-                .max_entries = 100000,
+            .max_file_bytes = 8u << 20,
+            .max_total_bytes = 64u << 20,
+            .max_files = 20000,
+            .max_depth = 32,
+            .max_entries = 100000,
         };
 }
 
@@ -52,8 +52,8 @@ strip_credentials(const char *spec)
 static bool
 has_bundle_suffix(const char *spec)
 {
-        static const char *const suffixes[] = {".tar.gz", ".tgz", ".tar.zst", ".tzst", ".zip",
-                                               ".tar"};
+        static const char *const suffixes[] = {".tar.gz", ".tgz", ".tar.zst",
+                                               ".tzst",   ".zip", ".tar"};
         size_t n = strlen(spec);
         for (size_t i = 0; i < TM_ARRAY_SIZE(suffixes); i++) {
                 size_t m = strlen(suffixes[i]);

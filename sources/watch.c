@@ -25,7 +25,7 @@
 #include "common/util.h"
 
 #define TREE_MASK                                                                                  \
-        (IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO |       \
+        (IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO |        \
          IN_DELETE_SELF | IN_MOVE_SELF)
 
 struct slot {

@@ -158,13 +158,13 @@ test_symlinks_inside(void **state)
         mkdirs("base/x");
         put("base/x/svc.yaml", "svc\n");
         put("base/notes.txt", "notes\n");
-        link_to("base/x/svc.yaml", "rel.yaml");          /* file, relative */
+        link_to("base/x/svc.yaml", "rel.yaml");     /* file, relative */
         link_to("../x/svc.yaml", "base/x/up.yaml"); /* goes up, stays inside */
         _cleanup_free_ char *abs = xasprintf("%s/base/x/svc.yaml", root);
         link_to(abs, "abs.yaml"); /* file, absolute, inside */
         link_to("base", "site");  /* directory, relative */
         _cleanup_free_ char *absdir = xasprintf("%s/base/x", root);
-        link_to(absdir, "absdir"); /* directory, absolute, inside */
+        link_to(absdir, "absdir");               /* directory, absolute, inside */
         link_to("base/notes.txt", "notes.yaml"); /* the link's name decides */
         link_to("/etc/hostname", "README");      /* ignored: not a manifest name */
         link_to("nowhere", "dangling");          /* ignored likewise */
@@ -368,7 +368,8 @@ test_revisions(void **state)
         put("b.yaml", "b: 2\n");
         _cleanup_free_ char *r5 = revision();
         assert_string_equal(r1, r5);
-        _cleanup_free_ char *from = xasprintf("%s/b.yaml", root), *to = xasprintf("%s/c.yaml", root);
+        _cleanup_free_ char *from = xasprintf("%s/b.yaml", root),
+                            *to = xasprintf("%s/c.yaml", root);
         assert_int_equal(rename(from, to), 0);
         _cleanup_free_ char *r6 = revision();
         assert_string_not_equal(r1, r6);
@@ -414,14 +415,14 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_names_and_dotfiles, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_symlinks_inside, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_symlink_escapes, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_symlink_loops, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_root_errors, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_revisions, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_ten_thousand_files, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_names_and_dotfiles, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_symlinks_inside, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_symlink_escapes, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_symlink_loops, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_root_errors, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_revisions, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_ten_thousand_files, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

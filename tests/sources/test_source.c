@@ -55,17 +55,19 @@ test_is_manifest(void **state)
                 const char *p;
                 bool want;
         } cases[] = {
-                {"a.yaml", true},          {"a.yml", true},         {"a.json", true},
-                {"x/y/z.yaml", true},      {"a.txt", false},        {"a.yaml~", false},
-                {"a.YAML", false},         {"yaml", false},         {".a.yaml", false},
-                {".yaml", false},          {"x/.y/z.yaml", false},  {".git/config.json", false},
-                {"x/.z.yaml", false},      {"", false},             {"a.yaml.swp", false},
-                {"a..yaml", true},         {"dir.yaml/x.txt", false},
+            {"a.yaml", true},          {"a.yml", true},
+            {"a.json", true},          {"x/y/z.yaml", true},
+            {"a.txt", false},          {"a.yaml~", false},
+            {"a.YAML", false},         {"yaml", false},
+            {".a.yaml", false},        {".yaml", false},
+            {"x/.y/z.yaml", false},    {".git/config.json", false},
+            {"x/.z.yaml", false},      {"", false},
+            {"a.yaml.swp", false},     {"a..yaml", true},
+            {"dir.yaml/x.txt", false},
         };
         for (size_t i = 0; i < TM_ARRAY_SIZE(cases); i++) {
                 if (src_path_is_manifest(cases[i].p) != cases[i].want)
-                        fail_msg("src_path_is_manifest(\"%s\") != %d", cases[i].p,
-                                 cases[i].want);
+                        fail_msg("src_path_is_manifest(\"%s\") != %d", cases[i].p, cases[i].want);
         }
 }
 
@@ -131,9 +133,9 @@ test_display_strips_credentials(void **state)
         static const struct {
                 const char *spec, *want;
         } cases[] = {
-                {"https://alice:s3cret@127.0.0.1:9/repo.git", "https://127.0.0.1:9/repo.git"},
-                {"https://s3cret@127.0.0.1:9/repo.git#main", "https://127.0.0.1:9/repo.git#main"},
-                {"ssh://git:s3cret@127.0.0.1:9/repo.git//sub", "ssh://127.0.0.1:9/repo.git//sub"},
+            {"https://alice:s3cret@127.0.0.1:9/repo.git", "https://127.0.0.1:9/repo.git"},
+            {"https://s3cret@127.0.0.1:9/repo.git#main", "https://127.0.0.1:9/repo.git#main"},
+            {"ssh://git:s3cret@127.0.0.1:9/repo.git//sub", "ssh://127.0.0.1:9/repo.git//sub"},
         };
         for (size_t i = 0; i < TM_ARRAY_SIZE(cases); i++) {
                 tm_error err = {0};
@@ -240,7 +242,7 @@ test_builder_finish(void **state)
         assert_string_not_equal(r1, r0);
         /* sha256 of nothing: an empty tree hashes no bytes. */
         assert_string_equal(
-                r0, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+            r0, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 
         b = src_builder_new(NULL);
         assert_int_equal(src_builder_add(b, "a.yaml", "1", 1, &err), 0);
@@ -254,12 +256,12 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_defaults),
-                cmocka_unit_test(test_is_manifest),
-                cmocka_unit_test(test_open_kinds),
-                cmocka_unit_test(test_display_strips_credentials),
-                cmocka_unit_test(test_builder_limits),
-                cmocka_unit_test(test_builder_finish),
+            cmocka_unit_test(test_defaults),
+            cmocka_unit_test(test_is_manifest),
+            cmocka_unit_test(test_open_kinds),
+            cmocka_unit_test(test_display_strips_credentials),
+            cmocka_unit_test(test_builder_limits),
+            cmocka_unit_test(test_builder_finish),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
