@@ -10,7 +10,7 @@ PKGS=(
   libssl-dev libevent-dev libsqlite3-dev libjansson-dev libmnl-dev
   libnftables-dev libzstd-dev zlib1g-dev
   # runtime and test tools
-  crun runc busybox-static git iproute2 nftables zstd tar sqlite3
+  crun runc busybox-static git iproute2 nftables zstd tar zip sqlite3
   openssh-server openssh-client procps psmisc
 )
 missing=()
