@@ -23,6 +23,8 @@ typedef struct res_vctx {
         size_t errors;
         bool secret; /* never print values */
         uint32_t line, col; /* the object's position, for errors with no better place */
+        size_t nbad;
+        uint64_t bad[32]; /* paths whose values were dropped for their type */
         size_t plen;
         char path[RES_PATH_MAX];
 } res_vctx;

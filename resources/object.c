@@ -308,7 +308,7 @@ res_object_from_value(res_value *root, const char *file, res_object **out, res_d
         res_decode_schema(&c, root, res_kind_schema(k));
         meta = res_map_get(root, "metadata");
         name = res_get_str(meta, "name", NULL);
-        if (!name || !*name)
+        if ((!name || !*name) && !res_map_get(meta, "generateName"))
                 res_vc_err_key(&c, "metadata.name", meta ? meta->line : c.line,
                                meta ? meta->col : c.col,
                                "Required value: name or generateName is required");

@@ -521,7 +521,7 @@ res_validate_pod_spec(res_vctx *c, const res_value *spec, bool template)
         if (template)
                 res_vc_enum(c, spec, "restartPolicy", L("Always"));
         else
-                res_vc_enum(c, spec, "restartPolicy", L("Always", "OnFailure", "Never"));
+                res_vc_enum(c, spec, "restartPolicy", L("Always", "Never", "OnFailure"));
         if (res_vc_enum(c, spec, "dnsPolicy",
                         L("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")) &&
             tm_streq(str(spec, "dnsPolicy"), "None") && !get(spec, "dnsConfig"))

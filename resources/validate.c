@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/mem.h"
 #include "resources/object-internal.h"
 #include "resources/quantity.h"
@@ -176,6 +177,9 @@ ftype_name(uint8_t t)
 static void
 type_error(res_vctx *c, const res_value *v, const char *want)
 {
+        /* Remember the path so that no "Required value" follows for it. */
+        if (c->nbad < TM_ARRAY_SIZE(c->bad))
+                c->bad[c->nbad++] = tm_fnv1a(c->path, c->plen);
         _cleanup_(tm_buf_free) tm_buf b = TM_BUF_INIT;
         tm_buf_printf(&b, "expected %s, got %s", want, res_type_name((res_type)v->type));
         if (!c->secret && (v->type == RES_STR || v->type == RES_INT || v->type == RES_FLOAT)) {
@@ -376,18 +380,19 @@ res_decode_schema(res_vctx *c, res_value *m, const res_schema *s)
                         res_map_remove_at(m, i);
                         continue;
                 }
+                if (f->flags & FF_FORBID) {
+                        size_t old = res_vc_push(c, f->name);
+                        res_vc_err(c, mem->line, mem->col,
+                                   "Forbidden: not supported in manifests, set metadata.name");
+                        res_vc_pop(c, old);
+                        i++; /* kept until the name check, dropped with the object */
+                        continue;
+                }
                 if (f->flags & FF_DROP || mem->value->type == RES_NULL) {
                         res_map_remove_at(m, i);
                         continue;
                 }
                 size_t old = res_vc_push(c, f->name);
-                if (f->flags & FF_FORBID) {
-                        res_vc_err(c, mem->line, mem->col,
-                                   "Forbidden: not supported in manifests, set metadata.name");
-                        res_vc_pop(c, old);
-                        res_map_remove_at(m, i);
-                        continue;
-                }
                 bool keep = decode_field(c, mem->value, f);
                 res_vc_pop(c, old);
                 if (keep)
@@ -423,6 +428,12 @@ res_vc_required(res_vctx *c, const char *key, const res_value *parent, const cha
 {
         uint32_t line = parent ? parent->line : 0, col = parent ? parent->col : 0;
         size_t old = key ? res_vc_push(c, key) : c->plen;
+        uint64_t h = tm_fnv1a(c->path, c->plen);
+        for (size_t i = 0; i < c->nbad; i++)
+                if (c->bad[i] == h) {
+                        res_vc_pop(c, old);
+                        return;
+                }
         if (detail && *detail)
                 res_vc_err(c, line, col, "Required value: %s", detail);
         else

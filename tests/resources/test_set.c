@@ -1,0 +1,145 @@
+/* Sets: files, kind: List, the same object twice, limits, awkward but
+ * legal manifests. */
+#include "test_object-helpers.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "common/mem.h"
+
+static const char cm_a[] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n";
+
+static void
+test_list_expansion(void **state)
+{
+        static const char y[] = "apiVersion: v1\nkind: List\nitems:\n"
+                                "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n"
+                                "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n"
+                                "  dta: {}\n"
+                                "- apiVersion: v1\n  kind: Secret\n  metadata: {name: c}\n";
+        res_diags d = RES_DIAGS_INIT;
+        res_set *s = load(y, &d);
+        /* the bad item's error is at its own line */
+        assert_int_equal(d.n, 1);
+        assert_int_equal(d.items[0].line, 10);
+        assert_int_equal(d.items[0].col, 3);
+        assert_string_equal(d.items[0].path, "dta");
+        assert_string_equal(d.items[0].name, "b");
+        assert_int_equal(res_set_count(s), 2);
+        assert_int_equal(res_object_line(res_set_find(s, "", "Secret", "default", "c")), 11);
+        res_set_free(s);
+        res_diags_free(&d);
+}
+
+static void
+test_defined_twice_across_files(void **state)
+{
+        static const char b[] = "# again\n---\napiVersion: v1\nkind: ConfigMap\n"
+                                "metadata: {name: a, namespace: shop}\ndata: {x: z}\n";
+        res_set *s = res_set_new(NULL);
+        res_diags d = RES_DIAGS_INIT;
+        res_set_add_file(s, "a.yaml", cm_a, strlen(cm_a), &d);
+        res_set_add_file(s, "b.yaml", b, strlen(b), &d);
+        assert_int_equal(d.n, 0);
+        assert_int_equal(res_set_finish(s, &d), -EINVAL);
+        tm_buf out = TM_BUF_INIT;
+        res_diags_format(&d, &out);
+        assert_string_equal(out.data,
+                            "b.yaml:3:1: ConfigMap shop/a: defined twice: also at a.yaml:1:1\n");
+        assert_int_equal(res_set_count(s), 1);
+        tm_buf_free(&out);
+        res_diags_free(&d);
+        res_set_free(s);
+}
+
+static void
+test_same_name_other_kind_or_namespace(void **state)
+{
+        static const char y[] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n---\n"
+                                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n"
+                                "apiVersion: v1\nkind: Secret\nmetadata: {name: a, namespace: shop}\n";
+        res_diags d = RES_DIAGS_INIT;
+        res_set *s = load(y, &d);
+        assert_int_equal(d.n, 0);
+        assert_int_equal(res_set_count(s), 3);
+        assert_non_null(res_set_find(s, "", "ConfigMap", "default", "a"));
+        assert_non_null(res_set_find(s, "", "ConfigMap", "shop", "a"));
+        assert_null(res_set_find(s, "", "ConfigMap", "other", "a"));
+        res_set_free(s);
+        res_diags_free(&d);
+}
+
+static void
+test_max_objects(void **state)
+{
+        res_limits lim;
+        res_limits_default(&lim);
+        lim.max_objects = 3;
+        tm_buf y = TM_BUF_INIT;
+        for (int i = 0; i < 5; i++)
+                tm_buf_printf(&y, "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\n", i);
+        res_set *s = res_set_new(&lim);
+        res_diags d = RES_DIAGS_INIT;
+        res_set_add_file(s, "m.yaml", y.data, y.len, &d);
+        assert_int_equal(res_set_finish(s, &d), -EINVAL);
+        assert_int_equal(d.n, 1);
+        assert_string_equal(d.items[0].msg, "too many objects: 5, the limit is 3");
+        assert_true(res_set_count(s) <= 3);
+        res_set_free(s);
+        res_diags_free(&d);
+        tm_buf_free(&y);
+}
+
+static void
+test_awkward_but_legal(void **state)
+{
+        static const char *const ok[] = {
+                "",
+                "# only a comment\n",
+                "---\n---\n# nothing\n---\n",
+                "\xef\xbb\xbf" "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: bom\r\n",
+                "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"json\"}}",
+                "apiVersion: v1\nkind: List\nitems: []\n",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n  annotations: ~\n"
+                "data:\n  empty:\n  multi: |\n    line one\n    line two\n",
+        };
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+                res_diags d = RES_DIAGS_INIT;
+                res_set *s = res_set_new(NULL);
+                res_set_add_file(s, "m.yaml", ok[i], strlen(ok[i]), &d);
+                if (res_set_finish(s, &d) != 0) {
+                        fprintf(stderr, "case %zu\n", i);
+                        dump_diags(&d);
+                        fail();
+                }
+                res_set_free(s);
+                res_diags_free(&d);
+        }
+}
+
+static void
+test_syntax_error_reported(void **state)
+{
+        res_diags d = RES_DIAGS_INIT;
+        res_set *s = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [\n", &d);
+        assert_true(d.n >= 1);
+        assert_string_equal(d.items[0].file, "m.yaml");
+        assert_true(d.items[0].line >= 3);
+        assert_int_equal(res_set_count(s), 0);
+        res_set_free(s);
+        res_diags_free(&d);
+}
+
+int
+main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_list_expansion),
+                cmocka_unit_test(test_defined_twice_across_files),
+                cmocka_unit_test(test_same_name_other_kind_or_namespace),
+                cmocka_unit_test(test_max_objects),
+                cmocka_unit_test(test_awkward_but_legal),
+                cmocka_unit_test(test_syntax_error_reported),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
