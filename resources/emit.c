@@ -259,7 +259,8 @@ utf8_next(const unsigned char *s, size_t n, size_t *len)
 static bool
 printable(uint32_t cp)
 {
-        return (cp >= 0x20 && cp <= 0x7E) || (cp >= 0xA0 && cp <= 0xD7FF) ||
+        return (cp >= 0x20 && cp <= 0x7E) ||
+               (cp >= 0xA0 && cp <= 0xD7FF && cp != 0x2028 && cp != 0x2029) ||
                (cp >= 0xE000 && cp <= 0xFFFD && cp != 0xFEFF) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
@@ -328,6 +329,8 @@ yaml_style(const char *s, size_t n, bool key)
                 return S_DOUBLE;
         if (s[0] == ' ' || s[n - 1] == ' ' || s[n - 1] == ':')
                 return S_DOUBLE;
+        if (n >= 3 && (memcmp(s, "---", 3) == 0 || memcmp(s, "...", 3) == 0))
+                return S_DOUBLE; /* document markers */
         for (size_t i = 0; i + 1 < n; i++)
                 if ((s[i] == ':' && s[i + 1] == ' ') || (s[i] == ' ' && s[i + 1] == '#'))
                         return S_DOUBLE;
@@ -478,7 +481,19 @@ emit_yaml_map(const res_value *v, tm_buf *out, int indent, bool inline_first)
                 const res_member *m = &v->u.members[i];
                 if (i || !inline_first)
                         put_indent(out, indent);
-                put_yaml_string(out, m->key, m->klen, true, indent);
+                tm_buf key = TM_BUF_INIT;
+                put_yaml_string(&key, m->key, m->klen, true, indent);
+                /* libyaml reads a key of over 1024 characters only in the
+                 * explicit "? key" form */
+                bool explicit_key = key.len > 1000;
+                if (explicit_key)
+                        tm_buf_puts(out, "? ");
+                tm_buf_append(out, key.data, key.len);
+                tm_buf_free(&key);
+                if (explicit_key) {
+                        tm_buf_putc(out, '\n');
+                        put_indent(out, indent);
+                }
                 tm_buf_putc(out, ':');
                 const res_value *c = m->value;
                 if (!is_block(c)) {
@@ -489,7 +504,7 @@ emit_yaml_map(const res_value *v, tm_buf *out, int indent, bool inline_first)
                         emit_yaml_map(c, out, indent + 2, false);
                 } else {
                         tm_buf_putc(out, '\n');
-                        emit_yaml_seq(c, out, indent, false);
+                        emit_yaml_seq(c, out, explicit_key ? indent + 2 : indent, false);
                 }
         }
 }

@@ -27,6 +27,8 @@ typedef struct res_quantity {
 /* Returns 0, or -EINVAL ("quantities must match the regular expression
  * '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"), or -ERANGE. */
 int res_quantity_parse(const char *s, res_quantity *out);
+/* The message for an error code of res_quantity_parse (a static string). */
+const char *res_quantity_strerror(int code);
 /* Kubernetes' canonical string (Quantity.String()): "1536Mi", "100m", "1e3". */
 void res_quantity_format(const res_quantity *q, char out[RES_QUANTITY_STR_MAX]);
 int res_quantity_cmp(const res_quantity *a, const res_quantity *b);

@@ -1035,6 +1035,7 @@ int
 res_yaml_plain_type(const char *s, size_t n)
 {
         res_value tmp = {0};
-        int t = resolve_into(s, n, &tmp);
-        return t == R_MERGE ? -1 : t;
+        if (n == 2 && s[0] == '<' && s[1] == '<')
+                return -1;
+        return resolve_into(s, n, &tmp);
 }
