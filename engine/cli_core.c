@@ -80,6 +80,7 @@ load_desired(const char *spec, const char *state, src_snapshot **snap_out, res_s
         }
         r = res_set_finish(set, diags);
         if (r < 0 || res_diags_count(diags) > 0) {
+                eng_plan_check(set, diags); /* every error at once */
                 *snap_out = TAKE_PTR(snap);
                 return -EINVAL;
         }

@@ -112,14 +112,20 @@ push(eng_plan *p, eng_action_type t, const res_object *o, const eng_row *r)
         p->counts[t]++;
 }
 
+size_t
+eng_plan_check(const res_set *desired, res_diags *diags)
+{
+        size_t before = res_diags_count(diags);
+        for (size_t i = 0; i < res_set_count(desired); i++)
+                check_namespace(desired, res_set_at(desired, i), diags);
+        return res_diags_count(diags) - before;
+}
+
 int
 eng_plan_build(const res_set *desired, const eng_rows *actual, eng_plan **out, res_diags *diags)
 {
         size_t nd = res_set_count(desired), na = actual ? actual->n : 0;
-        size_t before = res_diags_count(diags);
-        for (size_t i = 0; i < nd; i++)
-                check_namespace(desired, res_set_at(desired, i), diags);
-        if (res_diags_count(diags) > before)
+        if (eng_plan_check(desired, diags) > 0)
                 return -EINVAL;
 
         const res_object **d = xcalloc(nd + 1, sizeof(*d));

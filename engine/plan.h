@@ -67,6 +67,10 @@ typedef struct eng_plan eng_plan;
  * the plan. */
 int eng_plan_build(const res_set *desired, const eng_rows *actual, eng_plan **out,
                    res_diags *diags);
+/* The validation part alone (missing namespaces), for a set that may
+ * already hold errors, so that every error is listed at once. Returns
+ * the number of errors added. */
+size_t eng_plan_check(const res_set *desired, res_diags *diags);
 size_t eng_plan_count(const eng_plan *p);
 eng_action *eng_plan_at(eng_plan *p, size_t i);
 const eng_action *eng_plan_get(const eng_plan *p, size_t i);
