@@ -3,7 +3,7 @@
 #include "sources/git-internal.h"
 
 #include <errno.h>
-#include <fnmatch.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,6 +173,28 @@ hashed_match(const char *pat, const char *host)
         return ok;
 }
 
+/* OpenSSH's host patterns: '*' and '?' are the only wildcards ('[' is a
+ * literal, as in "[host]:port"); case does not matter. */
+static bool
+wild_match(const char *p, const char *s)
+{
+        for (; *p; p++, s++) {
+                if (*p == '*') {
+                        while (p[1] == '*')
+                                p++;
+                        for (const char *t = s;; t++) {
+                                if (wild_match(p + 1, t))
+                                        return true;
+                                if (!*t)
+                                        return false;
+                        }
+                }
+                if (!*s || (*p != '?' && tolower((unsigned char)*p) != tolower((unsigned char)*s)))
+                        return false;
+        }
+        return !*s;
+}
+
 /* Host list "a,b,!c,[d]:2222,*.e" against name; negation wins. */
 static bool
 hosts_match(char *list, const char *name)
@@ -183,7 +205,7 @@ hosts_match(char *list, const char *name)
         char *save = NULL;
         for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
                 bool neg = p[0] == '!';
-                if (fnmatch(neg ? p + 1 : p, name, FNM_CASEFOLD) == 0) {
+                if (wild_match(neg ? p + 1 : p, name)) {
                         if (neg)
                                 return false;
                         hit = true;

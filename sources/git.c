@@ -551,13 +551,25 @@ src_git_snapshot_at(src_source *s, const char *rev, src_snapshot **out, tm_error
                 if (r < 0)
                         return r;
         }
+        /* In a cache, HEAD means the tip this source follows. */
+        _cleanup_free_ char *spec_rev = NULL;
+        if (!g->spec->local && tm_str_has_prefix(rev, "HEAD") && !strchr(rev, ':')) {
+                git_oid tip;
+                r = src_git_resolve(g, &tip, err);
+                if (r < 0)
+                        return r;
+                char hex[GIT_OID_HEXSZ + 1];
+                git_oid_tostr(hex, sizeof(hex), &tip);
+                spec_rev = xasprintf("%s%s", hex, rev + 4);
+        }
+        const char *want = spec_rev ? spec_rev : rev;
         git_object *obj = NULL;
-        r = git_revparse_single(&obj, g->repo, rev);
+        r = git_revparse_single(&obj, g->repo, want);
         if (r == GIT_ENOTFOUND && !g->spec->local && !g->fetched_all) {
                 r = src_git_fetch_remote(g, &s->opts, true, err);
                 if (r < 0)
                         return r;
-                r = git_revparse_single(&obj, g->repo, rev);
+                r = git_revparse_single(&obj, g->repo, want);
         }
         git_oid oid;
         if (r == 0) {

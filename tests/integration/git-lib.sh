@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fixtures for the git source's tests: repositories made with git, a
-# loopback HTTP server (busybox httpd + git http-backend) and a loopback
+# loopback HTTP server (python3 in front of git http-backend) and a loopback
 # sshd with throwaway keys. Source it (functions) or run it:
 #   git-lib.sh http-start DIR    -> prints the port; serves DIR/repos
 #   git-lib.sh sshd-start DIR    -> prints the port; keys in DIR/ssh
@@ -38,25 +38,72 @@ git_lib_wait_port() {
         return 1
 }
 
+# A small HTTP/1.1 front for git http-backend (CGI). busybox httpd would
+# do for anonymous access, but its 401 page has no Content-Length and
+# libgit2 1.5 then fails with "unexpected EOF" instead of retrying with
+# credentials, so basic auth needs a server that frames its answers.
+git_lib_http_server() {
+        exec python3 - "$@" <<'PY'
+import base64, http.server, os, subprocess, sys
+root, port, pw = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+want = "Basic " + base64.b64encode(("alice:" + pw).encode()).decode()
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def handle_git(self):
+        path, _, query = self.path.partition("?")
+        for prefix, auth in (("/cgi-bin/git", False), ("/cgi-bin/private", True)):
+            if path.startswith(prefix + "/"):
+                break
+        else:
+            self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers(); return
+        if auth and self.headers.get("Authorization") != want:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="git"')
+            self.send_header("Content-Length", "0"); self.end_headers(); return
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else b""
+        env = dict(os.environ, GIT_PROJECT_ROOT=root + "/repos", GIT_HTTP_EXPORT_ALL="1",
+                   PATH_INFO=path[len(prefix):], QUERY_STRING=query,
+                   REQUEST_METHOD=self.command, CONTENT_TYPE=self.headers.get("Content-Type", ""),
+                   CONTENT_LENGTH=str(len(body)), REMOTE_ADDR="127.0.0.1",
+                   GIT_PROTOCOL=self.headers.get("Git-Protocol", ""),
+                   HTTP_CONTENT_ENCODING=self.headers.get("Content-Encoding", ""))
+        if auth:
+            env["REMOTE_USER"] = "alice"
+        out = subprocess.run(["git", "http-backend"], input=body, env=env,
+                             stdout=subprocess.PIPE).stdout
+        head, _, data = out.partition(b"\r\n\r\n")
+        status, headers = 200, []
+        for line in head.split(b"\r\n"):
+            k, _, v = line.decode().partition(":")
+            if k.lower() == "status":
+                status = int(v.split()[0])
+            elif k:
+                headers.append((k, v.strip()))
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        broken = self.command == "POST" and os.path.exists(root + "/break")
+        if broken:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data[:2000] if broken else data)
+        if broken:
+            self.close_connection = True
+    do_GET = handle_git
+    do_POST = handle_git
+http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+PY
+}
+
 git_lib_http_start() {
         local dir=$1 port
         dir=$(cd "$dir" && pwd)
-        mkdir -p "$dir/www/cgi-bin" "$dir/repos"
-        local script
-        script="#!/bin/sh
-export GIT_PROJECT_ROOT='$dir/repos' GIT_HTTP_EXPORT_ALL=1
-if [ -e '$dir/break' ] && [ \"\$REQUEST_METHOD\" = POST ]; then
-        /usr/lib/git-core/git-http-backend | head -c 2000
-        exit 0
-fi
-exec /usr/lib/git-core/git-http-backend
-"
-        printf '%s' "$script" >"$dir/www/cgi-bin/git"
-        printf '%s' "$script" >"$dir/www/cgi-bin/private"
-        chmod 755 "$dir/www/cgi-bin/git" "$dir/www/cgi-bin/private"
-        printf '/cgi-bin/private:alice:%s\n' "${GIT_LIB_HTTP_PW:-s3cret-Pw-42}" >"$dir/httpd.conf"
+        mkdir -p "$dir/repos"
         port=$(git_lib_port) || return 1
-        busybox httpd -f -p "127.0.0.1:$port" -h "$dir/www" -c "$dir/httpd.conf" \
+        git_lib_http_server "$dir" "$port" "${GIT_LIB_HTTP_PW:-s3cret-Pw-42}" \
                 </dev/null >>"$dir/httpd.log" 2>&1 &
         echo $! >"$dir/httpd.pid"
         git_lib_wait_port "$port" || return 1
