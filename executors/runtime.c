@@ -24,10 +24,6 @@
 #include "executors/oci.h"
 #include "executors/runtime-internal.h"
 
-/* The image store owns overlay roots; when it is linked in, its unmount is
- * used, otherwise a lazy unmount of our own. */
-#pragma weak exe_image_unmount_rootfs
-
 int
 exe_rt_check_component(const char *what, const char *s, size_t max, tm_error *err)
 {
@@ -663,34 +659,17 @@ exe_container_kill(exe_runtime *rt, const char *pod_uid, const char *name, int s
         return tm_error_wrap(err, "kill container \"%s\"", name);
 }
 
-/* Unmounts anything mounted under dir (the image store's overlay root, if
- * the caller put it in the bundle). */
-static void
-unmount_under(const char *dir)
+/* The image store's overlay root, when the caller put it in the bundle
+ * (exe_image_mount_rootfs with the bundle as dir): unmounted and its
+ * in-use marker dropped by the store, before the bundle goes. */
+static int
+unmount_rootfs(const char *cdir, tm_error *err)
 {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-        if (!f)
-                return;
-        size_t dlen = strlen(dir);
-        char line[4096];
-        bool found = false;
-        while (fgets(line, sizeof(line), f)) {
-                char mp[4096];
-                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && !strncmp(mp, dir, dlen) &&
-                    mp[dlen] == '/')
-                        found = true;
-        }
-        if (!found)
-                return;
-        if (exe_image_unmount_rootfs) {
-                tm_error e = {0};
-                if (exe_image_unmount_rootfs(dir, &e) < 0)
-                        tm_warn("rootfs unmount failed", "dir=\"%s\" error=\"%s\"", dir, e.msg);
-                return;
-        }
-        _cleanup_free_ char *rootfs = xasprintf("%s/rootfs", dir);
-        if (umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-                tm_warn("rootfs unmount failed", "path=\"%s\" errno=%d", rootfs, errno);
+        _cleanup_free_ char *rootfs = xasprintf("%s/rootfs", cdir);
+        struct stat st;
+        if (lstat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+                return 0;
+        return exe_image_unmount_rootfs(cdir, err);
 }
 
 int
@@ -725,8 +704,9 @@ exe_container_remove(exe_runtime *rt, const char *pod_uid, const char *name, boo
         read_shim_status(cdir, &s);
         for (int i = 0; i < 200 && s.present && !s.exited && shim_alive(s.shim); i++)
                 usleep(10000);
-        unmount_under(cdir);
-        r = tm_rm_rf(cdir, err);
+        r = unmount_rootfs(cdir, err);
+        if (r >= 0)
+                r = tm_rm_rf(cdir, err); /* never crosses a mount that stayed */
         if (r < 0)
                 return tm_error_wrap(err, "remove container \"%s\"", name);
         return 0;
