@@ -561,6 +561,13 @@ static void
 set_key(dec *d, frame *f, char *key, size_t klen, uint32_t line, uint32_t col)
 {
         f->have_key = true;
+        if (memchr(key, '\0', klen)) {
+                /* keys are C strings everywhere downstream */
+                dec_error(d, line, col, "yaml: a mapping key cannot contain a NUL character");
+                f->discard = true;
+                free(key);
+                return;
+        }
         res_member *prev = frame_find(f, key, klen);
         if (prev) {
                 dec_error(d, line, col, "duplicate key \"%.*s\" (first defined at line %u)",

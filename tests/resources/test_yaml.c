@@ -213,6 +213,7 @@ test_keys_converted(void **state)
         expect_error("? [a]\n: b\n", 1, 3, "cannot be a mapping key");
         expect_error("? {a: 1}\n: b\n", 1, 3, "cannot be a mapping key");
         expect_error("x: &m {a: 1}\n*m : b\n", 2, 1, "cannot be a mapping key");
+        expect_error("\"a\\0b\": 1\n", 1, 1, "cannot contain a NUL character");
 }
 
 static void
