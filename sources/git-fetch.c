@@ -25,10 +25,23 @@ src_git_cache_open(src_git *g, const src_options *opts, tm_error *err)
 {
         if (!opts->state_dir || !*opts->state_dir)
                 return tm_error_set(err, -EINVAL, "a remote git source needs a state directory");
-        _cleanup_free_ char *base = xasprintf("%s/git", opts->state_dir);
-        int r = tm_mkdir_p(base, 0700, err);
-        if (r < 0)
-                return r;
+        /* A state directory that does not exist is an empty cluster which
+         * `diff` must not create: fetch into a throwaway cache instead. */
+        _cleanup_free_ char *base = NULL;
+        struct stat sst;
+        int r;
+        if (stat(opts->state_dir, &sst) < 0 && errno == ENOENT) {
+                char tmpl[] = "/tmp/timone-git.XXXXXX";
+                if (!mkdtemp(tmpl))
+                        return tm_error_errno(err, -errno, "create a temporary git cache");
+                g->cache_tmp = xstrdup(tmpl);
+                base = xstrdup(tmpl);
+        } else {
+                base = xasprintf("%s/git", opts->state_dir);
+                r = tm_mkdir_p(base, 0700, err);
+                if (r < 0)
+                        return r;
+        }
         char hex[TM_SHA256_HEX_LEN + 1];
         tm_sha256_hex(g->spec->url, strlen(g->spec->url), hex);
         g->cache_dir = xasprintf("%s/%s", base, hex);

@@ -31,6 +31,7 @@ typedef struct src_git {
         const src_options *opts; /* the source's, lives as long */
         git_repository *repo; /* local: in place; remote: the cache */
         char *cache_dir;      /* remote only */
+        char *cache_tmp;      /* a throwaway cache (no state directory yet), removed on close */
         bool fetched;         /* remote: fetched once by this process */
         bool fetched_all;     /* remote: all branches and tags fetched */
         git_oid tip;

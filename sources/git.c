@@ -593,6 +593,9 @@ git_close(src_source *s)
         git_repository_free(g->repo);
         src_git_keys_free(g->keys);
         free(g->cache_dir);
+        if (g->cache_tmp)
+                tm_rm_rf(g->cache_tmp, NULL);
+        free(g->cache_tmp);
         src_git_spec_free(g->spec);
         free(g);
         s->impl = NULL;

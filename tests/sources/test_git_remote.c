@@ -226,6 +226,21 @@ test_file_url(void **state)
         src_options_default(&none);
         assert_true(src_open(&s, dspec, &none, &err) < 0);
         assert_non_null(strstr(err.msg, "state directory"));
+
+        /* a state directory that does not exist is not created (diff on a
+         * new machine): a throwaway cache, gone on close */
+        _cleanup_free_ char *nostate = xasprintf("%s/nostate", T);
+        none.state_dir = nostate;
+        _cleanup_free_ char *n0 = sh_out("ls -d /tmp/timone-git.* 2>/dev/null | wc -l");
+        src_snapshot *snap3 = NULL;
+        if (open_take(dspec, &none, &s, &snap3, &err) < 0)
+                fail_msg("%s", err.msg);
+        assert_string_equal(snap3->ref, "main");
+        src_snapshot_free(snap3);
+        src_close(s);
+        sh("test ! -e nostate");
+        _cleanup_free_ char *n1 = sh_out("ls -d /tmp/timone-git.* 2>/dev/null | wc -l");
+        assert_string_equal(n0, n1);
 }
 
 static void
