@@ -14,7 +14,11 @@
  *    "secrets":    [Secret objects the pods reference (data base64)],
  *    "volumes":    [{"podUID": "...", "volume": "data",
  *                    "hostPath": "/var/lib/timone/storage/pvc-...",
- *                    "type": "DirectoryOrCreate"}]}   (bound PVCs)
+ *                    "type": "DirectoryOrCreate"}],  (bound PVCs: the pod's
+ *                   persistentVolumeClaim volume named "volume" mounts hostPath)
+ *    "reclaim":    [{"hostPath": "...", "policy": "Delete" | "Recycle"}]}
+ *                  (released volumes: Delete removes the directory, Recycle
+ *                   empties it; idempotent, done once no pod uses it)
  *
  * NodeStatus (agent -> controller):
  *   {"apiVersion": "timone/v1", "kind": "NodeStatus", "node": "local",
