@@ -128,7 +128,7 @@ setup(void **state)
         unsetenv("TIMONE_GIT_TOKEN");
         unsetenv("TIMONE_GIT_USERNAME");
         unsetenv("TIMONE_GIT_PASSWORD");
-        sh("mkdir -p srv/repos && git init -q -b main w && cd w && mkdir -p clusters/home && "
+        sh("mkdir -p state srv/repos && git init -q -b main w && cd w && mkdir -p clusters/home && "
            "echo 'a: 1' > clusters/home/a.yaml && echo 'r: 1' > root.yaml && git add -A && "
            "git commit -q -m one && git tag v1 && echo 'a: 2' > clusters/home/a.yaml && "
            "git commit -q -am two && git clone -q --bare . ../srv/repos/fleet.git");
