@@ -347,8 +347,10 @@ res_object_from_value(res_value *root, const char *file, res_object **out, res_d
 
         tm_buf b = TM_BUF_INIT;
         res_emit_canonical_json(root, &b);
+        /* exact size: ten thousand objects must not carry buffer slack */
         o->json_len = b.len;
-        o->json = tm_buf_steal(&b);
+        o->json = xmemdup(b.data ? b.data : "", b.len + 1);
+        tm_buf_free(&b);
         char hex[TM_SHA256_HEX_LEN + 1];
         tm_sha256_hex(o->json, o->json_len, hex);
         memcpy(o->hash, "sha256:", 7);

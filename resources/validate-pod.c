@@ -137,7 +137,8 @@ check_resources(res_vctx *c, const res_value *r)
                                            "type or fully qualified",
                                            m->key);
                         res_quantity q;
-                        if (m->value->type == RES_STR && res_quantity_parse(m->value->u.s, &q) == 0 &&
+                        if (m->value->type == RES_STR && m->value->u.s[0] == '-' &&
+                            res_quantity_parse(m->value->u.s, &q) == 0 &&
                             res_quantity_is_negative(&q))
                                 res_vc_invalid(c, NULL, m->value,
                                                "must be greater than or equal to 0");
