@@ -194,7 +194,7 @@ index_needs(const img_index *ix, const char *hex)
 }
 
 static int
-gc_dir(const char *dir, const img_index *ix, bool keep_tmp, tm_error *err)
+gc_dir(const char *dir, const img_index *ix, tm_error *err)
 {
         DIR *d = opendir(dir);
         if (!d)
@@ -203,8 +203,6 @@ gc_dir(const char *dir, const img_index *ix, bool keep_tmp, tm_error *err)
         int r = 0;
         while ((de = readdir(d))) {
                 if (de->d_name[0] == '.')
-                        continue;
-                if (keep_tmp && tm_str_has_prefix(de->d_name, "tmp"))
                         continue;
                 if (strlen(de->d_name) == 64 && index_needs(ix, de->d_name))
                         continue;
@@ -216,12 +214,39 @@ gc_dir(const char *dir, const img_index *ix, bool keep_tmp, tm_error *err)
         return r;
 }
 
+/* Staging dirs of imports that died (older than an hour; a live import
+ * touches its own as it goes). */
+static void
+gc_staging(exe_image_store *st)
+{
+        DIR *d = opendir(st->dir);
+        if (!d)
+                return;
+        struct dirent *de;
+        int64_t now = tm_wall_s();
+        while ((de = readdir(d))) {
+                if (!tm_str_has_prefix(de->d_name, "tmp-import-"))
+                        continue;
+                _cleanup_free_ char *p = xasprintf("%s/%s", st->dir, de->d_name);
+                _cleanup_free_ char *pb = xasprintf("%s/blobs", p);
+                _cleanup_free_ char *pl = xasprintf("%s/layers", p);
+                struct stat s;
+                if (lstat(p, &s) < 0 || (int64_t)s.st_mtime > now - 3600 ||
+                    (stat(pb, &s) == 0 && (int64_t)s.st_mtime > now - 3600) ||
+                    (stat(pl, &s) == 0 && (int64_t)s.st_mtime > now - 3600))
+                        continue;
+                (void)tm_rm_rf(p, NULL);
+        }
+        closedir(d);
+}
+
 int
 img_gc(exe_image_store *st, const img_index *ix, tm_error *err)
 {
-        int r = gc_dir(st->blobs, ix, false, err);
+        gc_staging(st);
+        int r = gc_dir(st->blobs, ix, err);
         if (r >= 0)
-                r = gc_dir(st->layers, ix, false, err);
+                r = gc_dir(st->layers, ix, err);
         return r < 0 ? tm_error_wrap(err, "clean image store") : 0;
 }
 

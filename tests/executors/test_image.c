@@ -462,6 +462,127 @@ test_stale_root(void **state)
         free(rootfs);
 }
 
+/* Two images in one OCI layout, the second behind a nested index with a
+ * foreign platform listed first; then every reference form resolves. */
+static void
+test_multi_nested(void **state)
+{
+        fixture *f = *state;
+        static const tentry l1[] = {{"hello.txt", 'f', "hi", 0}};
+        char *t1 = make_tar(f, "m1.tar", l1, 1);
+        char args[512];
+        snprintf(args, sizeof(args), "--tag other/app:2 --add-layer %s", t1);
+        char *a = make_image(f, "a.tar", "--tag one:1");
+        char *b = make_image(f, "b.tar", args);
+        char *out = xasprintf("%s/multi.tar", f->dir);
+        /* b's manifest goes behind a nested index: arm64 (absent) first. */
+        run("set -e; cd %s; rm -rf m; mkdir -p m mb; tar -xf %s -C m; tar -xf %s -C mb;"
+            " cp mb/blobs/sha256/* m/blobs/sha256/;"
+            " desc=$(sed 's/.*\"manifests\":\\[\\(.*\\)\\]}$/\\1/' mb/index.json);"
+            " plat=$(printf '%%s' \"$desc\" | sed 's/,\"annotations\":{[^}]*}//');"
+            " fake='{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:"
+            "0000000000000000000000000000000000000000000000000000000000000000\",\"size\":1,"
+            "\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"}}';"
+            " printf '{\"schemaVersion\":2,\"manifests\":[%%s,%%s]}' \"$fake\" \"$plat\" > nested;"
+            " h=$(sha256sum nested | cut -d' ' -f1); s=$(stat -c %%s nested); mv nested m/blobs/sha256/$h;"
+            " top=$(sed 's/\\]}$//' m/index.json);"
+            " printf '%%s,{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"digest\":\"sha256:%%s\","
+            "\"size\":%%s,\"annotations\":{\"org.opencontainers.image.ref.name\":\"other/app:2\"}}]}' "
+            "\"$top\" $h $s > m/index.json;"
+            " tar -cf %s -C m .",
+            f->dir, a, b, out);
+        tm_error err = {0};
+        char **refs = NULL;
+        size_t n = 0;
+        if (exe_image_import(f->st, out, &refs, &n, &err) < 0)
+                fail_msg("import: %s", err.msg);
+        assert_int_equal(n, 2);
+        assert_string_equal(refs[0], "docker.io/library/one:1");
+        assert_string_equal(refs[1], "docker.io/other/app:2");
+        for (size_t i = 0; i < n; i++)
+                free(refs[i]);
+        free(refs);
+        exe_image_info *infos = NULL;
+        assert_int_equal(exe_image_list(f->st, &infos, &n, &err), 0);
+        assert_int_equal(n, 2);
+        char *id = NULL;
+        assert_int_equal(exe_image_resolve(f->st, "other/app:2", &id, &err), 0);
+        assert_string_equal(id, infos[1].id);
+        char *alt = NULL;
+        char *by_digest = xasprintf("docker.io/other/app@%s", infos[1].digest);
+        assert_int_equal(exe_image_resolve(f->st, by_digest, &alt, &err), 0);
+        assert_string_equal(alt, id);
+        free(alt);
+        char *short_id = xasprintf("%.12s", id + 7);
+        assert_int_equal(exe_image_resolve(f->st, short_id, &alt, &err), 0);
+        assert_string_equal(alt, id);
+        free(alt);
+        char *wrong = xasprintf("one@%s", infos[1].digest);
+        assert_int_equal(exe_image_resolve(f->st, wrong, &alt, &err), -ENOENT);
+        assert_int_equal(exe_image_resolve(f->st, "other/app:3", &alt, &err), -ENOENT);
+        assert_non_null(strstr(err.msg, "\"other/app:3\""));
+        /* Removing one leaves the other and the shared busybox layer. */
+        assert_int_equal(exe_image_remove(f->st, "one:1", &err), 0);
+        assert_int_equal(exe_image_resolve(f->st, "other/app:2", &alt, &err), 0);
+        free(alt);
+        char *root = xasprintf("%s/r", f->dir);
+        char *rootfs = NULL;
+        if (exe_image_mount_rootfs(f->st, id, root, &rootfs, &err) < 0)
+                fail_msg("mount: %s", err.msg);
+        char *hello = xasprintf("%s/hello.txt", rootfs);
+        char *bb = xasprintf("%s/bin/busybox", rootfs);
+        assert_int_equal(access(hello, F_OK), 0);
+        assert_int_equal(access(bb, X_OK), 0);
+        assert_int_equal(exe_image_unmount_rootfs(root, &err), 0);
+        exe_image_info_free(infos, 2);
+        free(t1);
+        free(a);
+        free(b);
+        free(out);
+        free(id);
+        free(by_digest);
+        free(short_id);
+        free(wrong);
+        free(root);
+        free(rootfs);
+        free(hello);
+        free(bb);
+}
+
+/* A tag moved to a new image while a root uses the old one keeps the
+ * old image (unnamed) until the root goes. */
+static void
+test_retag_in_use(void **state)
+{
+        fixture *f = *state;
+        static const tentry l1[] = {{"v2", 'f', "2", 0}};
+        char *t1 = make_tar(f, "v2.tar", l1, 1);
+        char args[512];
+        snprintf(args, sizeof(args), "--tag app:1 --add-layer %s", t1);
+        char *v1 = make_image(f, "v1.tar", "--tag app:1");
+        char *v2 = make_image(f, "v2img.tar", args);
+        free(import_ok(f, v1));
+        tm_error err = {0};
+        char *id1 = NULL, *id2 = NULL;
+        assert_int_equal(exe_image_resolve(f->st, "app:1", &id1, &err), 0);
+        char *root = xasprintf("%s/r", f->dir);
+        assert_int_equal(exe_image_mount_rootfs(f->st, id1, root, NULL, &err), 0);
+        free(import_ok(f, v2));
+        assert_int_equal(exe_image_resolve(f->st, "app:1", &id2, &err), 0);
+        assert_string_not_equal(id1, id2);
+        assert_int_equal(count_images(f), 2);
+        assert_int_equal(exe_image_remove(f->st, id1, &err), -EBUSY);
+        assert_int_equal(exe_image_unmount_rootfs(root, &err), 0);
+        assert_int_equal(exe_image_remove(f->st, id1, &err), 0);
+        assert_int_equal(count_images(f), 1);
+        free(t1);
+        free(v1);
+        free(v2);
+        free(id1);
+        free(id2);
+        free(root);
+}
+
 int
 main(void)
 {
@@ -479,6 +600,8 @@ main(void)
                 cmocka_unit_test_setup_teardown(test_layer_escapes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_whiteouts, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stale_root, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_multi_nested, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_retag_in_use, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
