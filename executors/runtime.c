@@ -510,6 +510,36 @@ spawn_shim(exe_runtime *rt, const exe_container_spec *spec, const char *id, cons
         return r;
 }
 
+/* config.json: replaced atomically but not synced (no fsync on the start
+ * path; after a crash the bundle is rewritten on the next start). */
+static int
+write_config(const char *path, const char *text, tm_error *err)
+{
+        _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return tm_error_errno(err, -errno, "write \"%s\"", tmp);
+        size_t len = strlen(text), off = 0;
+        while (off < len) {
+                ssize_t w = write(fd, text + off, len - off);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0) {
+                        int e = w < 0 ? -errno : -EIO;
+                        close(fd);
+                        unlink(tmp);
+                        return tm_error_errno(err, e, "write \"%s\"", tmp);
+                }
+                off += (size_t)w;
+        }
+        if (close(fd) < 0 || rename(tmp, path) < 0) {
+                int e = -errno;
+                unlink(tmp);
+                return tm_error_errno(err, e, "write \"%s\"", path);
+        }
+        return 0;
+}
+
 int
 exe_container_start(exe_runtime *rt, const exe_container_spec *spec, tm_error *err)
 {
@@ -547,7 +577,7 @@ exe_container_start(exe_runtime *rt, const exe_container_spec *spec, tm_error *e
         if (r < 0)
                 return tm_error_wrap(err, "start container \"%s\"", spec->name);
         _cleanup_free_ char *cfgpath = xasprintf("%s/config.json", cdir);
-        r = tm_file_write_atomic(cfgpath, config, strlen(config), 0600, err);
+        r = write_config(cfgpath, config, err);
         if (r < 0)
                 return tm_error_wrap(err, "start container \"%s\"", spec->name);
         static const char *const stale[] = {"status", "pid", ".status.tmp"};

@@ -3,9 +3,9 @@
  *   timone-shim -r RUNTIME -R ROOT -b BUNDLE -i ID -l LOGDIR -a ATTEMPT
  *               -m MAXBYTES -n MAXFILES -c MEMCG -f READYFD
  *
- * Becomes a child subreaper, creates the container through the runtime
- * (`create` with pipes as the container's stdout and stderr, then
- * `start`), tells the starter on READYFD ("ok PID\n" or "err TEXT\n"),
+ * Becomes a child subreaper, starts the container through the runtime
+ * (`run --detach`, i.e. create + start, with pipes as the container's
+ * stdout and stderr), tells the starter on READYFD ("ok PID\n" or "err TEXT\n"),
  * copies the output to LOGDIR/ATTEMPT.log in the CRI log format (rotated
  * at MAXBYTES, MAXFILES rotated files kept), reaps the container's init
  * (re-parented here) and writes BUNDLE/status atomically:
@@ -302,8 +302,9 @@ mem_failcnt(const char *memcg)
         return strtol(buf, NULL, 10);
 }
 
+/* Atomic replace; durable (fsync) only for the final status. */
 static int
-write_status(const struct opts *o, const char *text)
+write_status(const struct opts *o, const char *text, bool durable)
 {
         char tmp[4200], path[4200];
         if (path_fmt(path, sizeof(path), "%s/status", o->bundle) < 0 ||
@@ -313,7 +314,8 @@ write_status(const struct opts *o, const char *text)
         if (fd < 0)
                 return -1;
         write_all(fd, text, strlen(text));
-        fsync(fd);
+        if (durable)
+                fsync(fd);
         close(fd);
         return rename(tmp, path);
 }
@@ -386,46 +388,31 @@ main(int argc, char **argv)
                 report(o.ready_fd, "err bundle path too long\n");
                 return 1;
         }
-        const char *create[] = {"create", "--bundle", o.bundle, "--pid-file", pidfile, o.id, NULL};
-        int st = run_runtime(&o, create, out[1], errp[1]);
+        /* `run --detach` is `create` + `start` in one runtime process (one
+         * exec less: ~70 ms with runc); the container's stdio are the pipes. */
+        const char *run[] = {"run", "--detach", "--bundle", o.bundle, "--pid-file", pidfile, o.id,
+                             NULL};
+        int st = run_runtime(&o, run, out[1], errp[1]);
         close(out[1]);
         close(errp[1]);
         if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
                 pipe_text(errp[0], text, sizeof(text));
                 const char *del[] = {"delete", "--force", o.id, NULL};
                 run_runtime(&o, del, -1, -1);
-                report(o.ready_fd, "err create: %s\n", text[0] ? text : "runtime failed");
+                report(o.ready_fd, "err run: %s\n", text[0] ? text : "runtime failed");
                 return 1;
         }
         char buf[64];
         if (read_small(pidfile, buf, sizeof(buf)) <= 0) {
-                report(o.ready_fd, "err create: no pid file\n");
+                report(o.ready_fd, "err run: no pid file\n");
                 return 1;
         }
         pid_t cpid = (pid_t)strtol(buf, NULL, 10);
-        long oom_before = oom_kills(o.memcg);
-
-        int sp[2];
-        if (pipe2(sp, O_CLOEXEC) < 0) {
-                report(o.ready_fd, "err pipe: %s\n", strerror(errno));
-                return 1;
-        }
-        const char *start[] = {"start", o.id, NULL};
-        st = run_runtime(&o, start, -1, sp[1]);
-        close(sp[1]);
-        if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-                pipe_text(sp[0], text, sizeof(text));
-                const char *del[] = {"delete", "--force", o.id, NULL};
-                run_runtime(&o, del, -1, -1);
-                report(o.ready_fd, "err start: %s\n", text[0] ? text : "runtime failed");
-                return 1;
-        }
-        close(sp[0]);
         int64_t started = now_s();
         char status[512];
         snprintf(status, sizeof(status), "state=running\npid=%d\nshim=%d\nstarted=%lld\n", cpid,
                  getpid(), (long long)started);
-        write_status(&o, status);
+        write_status(&o, status, false);
         report(o.ready_fd, "ok %d\n", cpid);
         if (o.ready_fd >= 0)
                 close(o.ready_fd);
@@ -484,15 +471,16 @@ main(int argc, char **argv)
                 sig = WTERMSIG(wst);
                 code = 128 + sig;
         }
+        /* The runtime made the cgroup afresh for this container. */
         long oom_after = oom_kills(o.memcg);
-        bool oom = oom_before >= 0 && oom_after > oom_before;
+        bool oom = oom_after > 0;
         if (!oom && oom_after < 0 && sig == SIGKILL)
                 oom = mem_failcnt(o.memcg) > 0;
         snprintf(status, sizeof(status),
                  "state=exited\npid=%d\nshim=%d\nstarted=%lld\nfinished=%lld\nexit_code=%d\n"
                  "signal=%d\noom=%d\n",
                  cpid, getpid(), (long long)started, (long long)finished, code, sig, oom ? 1 : 0);
-        write_status(&o, status);
+        write_status(&o, status, true);
         if (lg.fd >= 0)
                 close(lg.fd);
         return 0;

@@ -13,6 +13,7 @@
 
 #include "common/mem.h"
 #include "common/util.h"
+#include "executors/oci.h"
 #include "executors/runtime.h"
 
 /* 0 when the machine can run containers here, else prints why (skip). */
