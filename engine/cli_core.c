@@ -259,7 +259,7 @@ eng_cli_diff(int argc, char **argv)
         if (json) {
                 eng_plan_print_json(plan, snap->revision, snap->source, NULL, &out);
         } else {
-                eng_diffout_opts dopts = {want_color(o.color), o.quiet};
+                eng_diffout_opts dopts = {want_color(o.color), o.quiet, stdout};
                 eng_plan_print_text(plan, &dopts, &out);
         }
         write_all(stdout, &out);

@@ -40,25 +40,32 @@ file_name(const eng_action *a)
 }
 
 static void
-emit_masked_yaml(const res_value *v, const res_value *other, bool before, tm_buf *out)
-{
-        res_value *m = eng_value_masked(v, other, before);
-        res_emit_yaml(m, out, 0);
-        res_value_free(m);
-}
-
-static void
 print_object_diff(const eng_action *a, const eng_diffout_opts *o, tm_buf *out)
 {
-        const res_value *newv = a->obj ? res_object_value(a->obj) : NULL;
-        const res_value *oldv = a->old;
-        if (a->type == ENG_ACT_PRUNE && !oldv)
+        if (a->type == ENG_ACT_PRUNE && !a->old)
                 return;
+        res_value *newv = a->obj && a->type != ENG_ACT_PRUNE ? eng_object_tree(a->obj) : NULL;
+        res_value *oldv = a->old && a->type != ENG_ACT_CREATE ? res_value_clone(a->old) : NULL;
         tm_buf ya = TM_BUF_INIT, yb = TM_BUF_INIT;
-        if (oldv && a->type != ENG_ACT_CREATE)
-                emit_masked_yaml(oldv, newv, true, &ya);
-        if (newv && a->type != ENG_ACT_PRUNE)
-                emit_masked_yaml(newv, oldv, false, &yb);
+        /* Secret markers compare the unmasked values: mask the old side against
+         * an untouched new side, then the new side against the untouched old. */
+        if (newv && oldv && eng_value_is_secret(newv)) {
+                res_value *new_plain = res_value_clone(newv);
+                eng_value_mask(newv, oldv, false);
+                eng_value_mask(oldv, new_plain, true);
+                res_value_free(new_plain);
+        } else {
+                if (newv)
+                        eng_value_mask(newv, NULL, false);
+                if (oldv)
+                        eng_value_mask(oldv, NULL, true);
+        }
+        if (oldv)
+                res_emit_yaml(oldv, &ya, 0);
+        if (newv)
+                res_emit_yaml(newv, &yb, 0);
+        res_value_free(newv);
+        res_value_free(oldv);
         _cleanup_free_ char *fname = file_name(a);
         _cleanup_free_ char *an = a->type == ENG_ACT_CREATE ? xstrdup("/dev/null")
                                                              : xasprintf("a/%s", fname);
@@ -130,6 +137,10 @@ eng_plan_print_text(const eng_plan *p, const eng_diffout_opts *o, tm_buf *out)
                         tm_buf_putc(out, '\n');
                 first = false;
                 print_object_diff(a, o, out);
+                if (o && o->stream && out->len > 65536) {
+                        fwrite(out->data, 1, out->len, o->stream);
+                        tm_buf_reset(out);
+                }
         }
 }
 
@@ -181,8 +192,13 @@ eng_plan_print_json(const eng_plan *p, const char *revision, const char *source,
                 for (size_t k = 0; k < a->n_paths; k++)
                         json_array_append_new(paths, json_string(a->paths[k]));
                 json_object_set_new(ja, "changedPaths", paths);
-                const res_value *v = a->obj ? res_object_value(a->obj) : a->old;
-                json_object_set_new(ja, "object", v ? object_json(v) : json_null());
+                if (a->obj) {
+                        res_value *v = eng_object_tree(a->obj);
+                        json_object_set_new(ja, "object", object_json(v));
+                        res_value_free(v);
+                } else {
+                        json_object_set_new(ja, "object", a->old ? object_json(a->old) : json_null());
+                }
                 json_array_append_new(actions, ja);
         }
         json_object_set_new(root, "actions", actions);

@@ -223,8 +223,9 @@ eng_plan_set_old(eng_plan *p, size_t i, const char *json, size_t len, tm_error *
         a->n_paths = 0;
         a->more_paths = false;
         if (a->type == ENG_ACT_UPDATE && a->obj) {
-                size_t n = eng_value_diff_paths(old, res_object_value(a->obj), a->paths,
-                                                ENG_PLAN_MAX_PATHS);
+                res_value *cur = eng_object_tree(a->obj);
+                size_t n = eng_value_diff_paths(old, cur, a->paths, ENG_PLAN_MAX_PATHS);
+                res_value_free(cur);
                 a->n_paths = n < ENG_PLAN_MAX_PATHS ? n : ENG_PLAN_MAX_PATHS;
                 a->more_paths = n > ENG_PLAN_MAX_PATHS;
         }
@@ -403,12 +404,30 @@ eng_value_is_secret(const res_value *v)
 }
 
 res_value *
+eng_object_tree(const res_object *o)
+{
+        const char *json = res_object_canonical_json(o);
+        res_value *v = NULL;
+        tm_error err = {0};
+        if (eng_value_from_json(json, strlen(json), &v, &err) < 0)
+                return res_map_new(); /* our own canonical JSON: cannot happen */
+        return v;
+}
+
+res_value *
 eng_value_masked(const res_value *v, const res_value *other, bool before)
 {
         res_value *c = res_value_clone(v);
         res_value_sort(c);
+        eng_value_mask(c, other, before);
+        return c;
+}
+
+void
+eng_value_mask(res_value *c, const res_value *other, bool before)
+{
         if (!eng_value_is_secret(c))
-                return c;
+                return;
         const res_value *odata = other ? res_map_get(other, "data") : NULL;
         static const char *const fields[] = {"data", "stringData"};
         for (size_t f = 0; f < TM_ARRAY_SIZE(fields); f++) {
@@ -427,5 +446,4 @@ eng_value_masked(const res_value *v, const res_value *other, bool before)
                         m->value = res_str_new(mark);
                 }
         }
-        return c;
 }

@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common/buf.h"
 #include "common/error.h"
@@ -94,12 +95,19 @@ int eng_value_from_json(const char *json, size_t len, res_value **out, tm_error 
  * diff), values that differ read "*** (before)" (before true) or
  * "*** (after)". */
 res_value *eng_value_masked(const res_value *v, const res_value *other, bool before);
+/* The same on v itself (already sorted, as eng_value_from_json of
+ * canonical JSON gives it). */
+void eng_value_mask(res_value *v, const res_value *other, bool before);
+/* The desired object's tree, parsed from its canonical JSON (sorted keys;
+ * caller frees). Cheaper than res_object_value's libyaml round trip. */
+res_value *eng_object_tree(const res_object *o);
 bool eng_value_is_secret(const res_value *v);
 
 /* Output (diffout.c). */
 typedef struct eng_diffout_opts {
         bool color; /* ANSI colours in the unified diffs and markers */
         bool quiet; /* the summary only, no unified diffs */
+        FILE *stream; /* if set, out is written there and emptied after each object */
 } eng_diffout_opts;
 
 /* The summary lines ("+ Namespace shop   created", ...), the count line,

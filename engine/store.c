@@ -32,6 +32,7 @@ struct eng_store {
         int version;
         bool have_key;
         uint8_t key[KEY_LEN];
+        sqlite3_stmt *put, *del, *get; /* prepared once: apply writes thousands of rows */
 };
 
 /* Migration i takes the schema from version i to i + 1. */
@@ -181,6 +182,9 @@ eng_store_close(eng_store *s)
 {
         if (!s)
                 return;
+        sqlite3_finalize(s->put);
+        sqlite3_finalize(s->del);
+        sqlite3_finalize(s->get);
         if (s->db)
                 sqlite3_close(s->db);
         OPENSSL_cleanse(s->key, sizeof(s->key));
@@ -384,10 +388,11 @@ eng_store_load_json(eng_store *s, const char *id, char **json, size_t *len, tm_e
 {
         if (!s->db)
                 return tm_error_set(err, -ENOENT, "object \"%s\" not in the store", id);
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(s->db, "SELECT canonical, encrypted FROM objects WHERE id = ?1", -1,
-                               &st, NULL) != SQLITE_OK)
+        if (!s->get &&
+            sqlite3_prepare_v3(s->db, "SELECT canonical, encrypted FROM objects WHERE id = ?1", -1,
+                               SQLITE_PREPARE_PERSISTENT, &s->get, NULL) != SQLITE_OK)
                 return db_error(s, err, "load object");
+        sqlite3_stmt *st = s->get;
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         int r = sqlite3_step(st);
         if (r == SQLITE_ROW) {
@@ -400,7 +405,8 @@ eng_store_load_json(eng_store *s, const char *id, char **json, size_t *len, tm_e
         } else {
                 r = db_error(s, err, "load object");
         }
-        sqlite3_finalize(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
         return r;
 }
 
@@ -619,8 +625,7 @@ eng_store_put(eng_store *s, const eng_put *p, tm_error *err)
         }
         char uid[37];
         new_uuid(uid);
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(
+        if (!s->put && sqlite3_prepare_v3(
                     s->db,
                     "INSERT INTO objects (id, api_version, kind, namespace, name, hash, canonical,"
                     " encrypted, revision, revision_seq, uid, generation, created_at, updated_at)"
@@ -631,8 +636,9 @@ eng_store_put(eng_store *s, const eng_put *p, tm_error *err)
                     " revision_seq = excluded.revision_seq,"
                     " generation = objects.generation + 1, updated_at = excluded.updated_at"
                     " WHERE objects.hash IS NOT excluded.hash",
-                    -1, &st, NULL) != SQLITE_OK)
+                    -1, SQLITE_PREPARE_PERSISTENT, &s->put, NULL) != SQLITE_OK)
                 return db_error(s, err, "store object");
+        sqlite3_stmt *st = s->put;
         sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, p->api_version, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, p->kind, -1, SQLITE_STATIC);
@@ -646,7 +652,8 @@ eng_store_put(eng_store *s, const eng_put *p, tm_error *err)
         sqlite3_bind_text(st, 11, uid, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 12, p->now);
         r = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(s, err, "store object");
-        sqlite3_finalize(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
         if (r < 0)
                 tm_error_wrap(err, "\"%s\"", p->id);
         return r;
@@ -658,12 +665,13 @@ eng_store_delete(eng_store *s, const char *id, tm_error *err)
         int r;
         if ((r = need_writable(s, err)) < 0)
                 return r;
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(s->db, "DELETE FROM objects WHERE id = ?1", -1, &st, NULL) !=
-            SQLITE_OK)
+        if (!s->del && sqlite3_prepare_v3(s->db, "DELETE FROM objects WHERE id = ?1", -1,
+                                          SQLITE_PREPARE_PERSISTENT, &s->del, NULL) != SQLITE_OK)
                 return db_error(s, err, "delete object");
+        sqlite3_stmt *st = s->del;
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         r = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(s, err, "delete object");
-        sqlite3_finalize(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
         return r;
 }
