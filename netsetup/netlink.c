@@ -23,6 +23,7 @@ struct net_nl {
         struct mnl_socket *sock;
         unsigned portid;
         unsigned seq;
+        bool dump; /* the request in buf is a dump (NLM_F_DUMP's bits overlap others') */
         char buf[NL_BUF_SIZE];
 };
 
@@ -157,6 +158,7 @@ msg_new(net_nl *nl, uint16_t type, uint16_t flags)
         nlh->nlmsg_type = type;
         nlh->nlmsg_flags = NLM_F_REQUEST | flags;
         nlh->nlmsg_seq = ++nl->seq;
+        nl->dump = flags == NLM_F_DUMP;
         return nlh;
 }
 
@@ -165,7 +167,7 @@ msg_new(net_nl *nl, uint16_t type, uint16_t flags)
 static int
 nl_talk(net_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, int *cb_err)
 {
-        if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+        if (!nl->dump)
                 nlh->nlmsg_flags |= NLM_F_ACK;
         unsigned seq = nlh->nlmsg_seq;
         if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)

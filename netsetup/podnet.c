@@ -169,6 +169,7 @@ net_podnet_open(net_podnet **out, const net_podnet_options *opts, tm_error *err)
         if (!ifname_valid(bridge))
                 return tm_error_set(err, -EINVAL, "pod network: invalid bridge name \"%.32s\"",
                                     bridge);
+        _cleanup_free_ char *dir = xasprintf("%s/net", opts->state_dir);
         net_podnet *n = xcalloc(1, sizeof(*n));
         n->bridge = xstrdup(bridge);
         int r = net_cidr_parse(opts->pod_cidr ? opts->pod_cidr : "10.42.0.0/24", &n->pod, err);
@@ -223,7 +224,6 @@ net_podnet_open(net_podnet **out, const net_podnet_options *opts, tm_error *err)
                 tm_error_wrap(err, "bridge \"%s\"", n->bridge);
                 goto fail;
         }
-        _cleanup_free_ char *dir = xasprintf("%s/net", opts->state_dir);
         r = net_ipam_open(&n->ipam, dir, &n->pod, err);
         if (r < 0) {
                 tm_error_wrap(err, "IPAM");
