@@ -120,7 +120,7 @@ net_ipam_key_valid(const char *key)
         if (!key)
                 return false;
         size_t len = strnlen(key, NET_IPAM_KEY_MAX + 1);
-        if (len == 0 || len > NET_IPAM_KEY_MAX)
+        if (len == 0 || len > NET_IPAM_KEY_MAX || key[0] == '/' || key[0] == '.')
                 return false;
         for (size_t i = 0; i < len; i++) {
                 char c = key[i];
@@ -181,8 +181,8 @@ entry_add(net_ipam *ipam, uint32_t ip, const char *key)
         held_set(ipam, ip, true);
 }
 
-/* Reads one allocation file below ips_fd; rejects anything but a small
- * regular file with a valid key. */
+/* Reads one allocation below ips_fd: a symlink whose target is the key.
+ * Anything else is corrupt state. */
 static int
 load_entry(net_ipam *ipam, const char *name, tm_error *err)
 {
@@ -195,21 +195,12 @@ load_entry(net_ipam *ipam, const char *name, tm_error *err)
                                     "allocation \"%s/ips/%s\" is outside the pod CIDR "
                                     "(did the CIDR change?)",
                                     ipam->dir, name);
-        _cleanup_close_ int fd = openat(ipam->ips_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return tm_error_errno(err, -errno, "open \"%s/ips/%s\"", ipam->dir, name);
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return tm_error_errno(err, -errno, "stat \"%s/ips/%s\"", ipam->dir, name);
-        if (!S_ISREG(st.st_mode) || st.st_size > NET_IPAM_KEY_MAX + 1)
-                return tm_error_set(err, -EINVAL, "corrupt allocation \"%s/ips/%s\"", ipam->dir,
-                                    name);
         char buf[NET_IPAM_KEY_MAX + 2];
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n < 0)
+        ssize_t n = readlinkat(ipam->ips_fd, name, buf, sizeof(buf));
+        if (n < 0 && errno != EINVAL)
                 return tm_error_errno(err, -errno, "read \"%s/ips/%s\"", ipam->dir, name);
         char key[NET_IPAM_KEY_MAX + 1];
-        if ((size_t)n == sizeof(buf) || net_ipam_entry_parse(buf, (size_t)n, key) < 0)
+        if (n < 0 || (size_t)n == sizeof(buf) || net_ipam_entry_parse(buf, (size_t)n, key) < 0)
                 return tm_error_set(err, -EINVAL, "corrupt allocation \"%s/ips/%s\"", ipam->dir,
                                     name);
         if (find_key(ipam, key) >= 0)
@@ -243,30 +234,23 @@ load(net_ipam *ipam, tm_error *err)
                                          NET_IPAM_MAX_ENTRIES);
                         break;
                 }
-                if (tm_str_has_prefix(de->d_name, ".tmp-")) {
-                        /* A claim a crash left before link(): never taken. */
-                        unlinkat(ipam->ips_fd, de->d_name, 0);
-                        continue;
-                }
                 r = load_entry(ipam, de->d_name, err);
         }
         closedir(d);
         if (r < 0)
                 return r;
 
-        _cleanup_free_ char *path = xasprintf("%s/last_reserved", ipam->dir);
-        _cleanup_free_ char *data = NULL;
-        size_t len;
-        r = tm_file_read(path, 64, &data, &len, NULL);
-        if (r == -ENOENT)
+        char data[32];
+        ssize_t n = readlinkat(ipam->dir_fd, "last_reserved", data, sizeof(data) - 1);
+        if (n < 0 && errno == ENOENT)
                 return 0;
-        if (r < 0)
-                return tm_error_errno(err, r, "read \"%s\"", path);
-        if (len > 0 && data[len - 1] == '\n')
-                data[--len] = '\0';
+        if (n < 0 && errno != EINVAL)
+                return tm_error_errno(err, -errno, "read \"%s/last_reserved\"", ipam->dir);
         uint32_t ip;
-        if (strlen(data) != len || net_ip4_parse(data, &ip) < 0)
-                return tm_error_set(err, -EINVAL, "corrupt \"%s\"", path);
+        if (n > 0)
+                data[n] = '\0';
+        if (n <= 0 || strlen(data) != (size_t)n || net_ip4_parse(data, &ip) < 0)
+                return tm_error_set(err, -EINVAL, "corrupt \"%s/last_reserved\"", ipam->dir);
         if (ip >= ipam->first && ip <= ipam->last)
                 ipam->last_reserved = ip;
         return 0;
@@ -352,35 +336,39 @@ net_ipam_lookup(const net_ipam *ipam, const char *key, uint32_t *out)
 }
 
 /* Claims ip for key on disk: 0, -EEXIST when the name is taken, or an
- * error. The claim is complete (fsynced content, fsynced directory) before
- * 0 is returned. */
+ * error. symlink() creates the name and its content in one step and fails
+ * if the name exists, so a crash leaves either no claim or a whole one; the
+ * directory is fsynced before 0 is returned, so the claim outlives a crash
+ * before the address is used. */
 static int
 claim(net_ipam *ipam, uint32_t ip, const char *key, tm_error *err)
 {
-        char name[16], tmp[48];
+        char name[16];
         net_ip4_format(ip, name);
-        snprintf(tmp, sizeof(tmp), ".tmp-%s-%d", name, (int)getpid());
-        _cleanup_close_ int fd =
-                openat(ipam->ips_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                       0600);
-        if (fd < 0)
-                return tm_error_errno(err, -errno, "create \"%s/ips/%s\"", ipam->dir, tmp);
-        _cleanup_free_ char *line = xasprintf("%s\n", key);
-        size_t len = strlen(line);
-        int r = 0;
-        if (write(fd, line, len) != (ssize_t)len || fsync(fd) < 0)
-                r = tm_error_errno(err, errno ? -errno : -EIO, "write \"%s/ips/%s\"", ipam->dir,
-                                   tmp);
-        if (r == 0 && linkat(ipam->ips_fd, tmp, ipam->ips_fd, name, 0) < 0)
-                r = errno == EEXIST ? -EEXIST
-                                    : tm_error_errno(err, -errno, "link \"%s/ips/%s\"", ipam->dir,
-                                                     name);
-        unlinkat(ipam->ips_fd, tmp, 0);
-        if (r == 0 && fsync(ipam->ips_fd) < 0) {
-                r = tm_error_errno(err, -errno, "fsync \"%s/ips\"", ipam->dir);
+        if (symlinkat(key, ipam->ips_fd, name) < 0)
+                return errno == EEXIST ? -EEXIST
+                                       : tm_error_errno(err, -errno, "create \"%s/ips/%s\"",
+                                                        ipam->dir, name);
+        if (fsync(ipam->ips_fd) < 0) {
+                int r = tm_error_errno(err, -errno, "fsync \"%s/ips\"", ipam->dir);
                 unlinkat(ipam->ips_fd, name, 0);
+                return r;
         }
-        return r;
+        return 0;
+}
+
+/* Only the order of allocation depends on last_reserved, so it is replaced
+ * atomically (symlink, rename) but not fsynced: a crash can only make it
+ * older. */
+static void
+save_last_reserved(net_ipam *ipam, uint32_t ip)
+{
+        char s[16];
+        net_ip4_format(ip, s);
+        unlinkat(ipam->dir_fd, "last_reserved.tmp", 0);
+        if (symlinkat(s, ipam->dir_fd, "last_reserved.tmp") == 0 &&
+            renameat(ipam->dir_fd, "last_reserved.tmp", ipam->dir_fd, "last_reserved") < 0)
+                unlinkat(ipam->dir_fd, "last_reserved.tmp", 0);
 }
 
 int
@@ -404,12 +392,7 @@ net_ipam_allocate(net_ipam *ipam, const char *key, uint32_t *out, tm_error *err)
                         return r;
                 entry_add(ipam, ip, key);
                 ipam->last_reserved = ip;
-                char s[17];
-                net_ip4_format(ip, s);
-                strcat(s, "\n");
-                _cleanup_free_ char *path = xasprintf("%s/last_reserved", ipam->dir);
-                /* Only ordering depends on this file; a failure loses no address. */
-                (void)tm_file_write_atomic(path, s, strlen(s), 0600, NULL);
+                save_last_reserved(ipam, ip);
                 *out = ip;
                 return 0;
         }
@@ -427,10 +410,10 @@ net_ipam_release(net_ipam *ipam, const char *key, tm_error *err)
                 return 0;
         char name[16];
         net_ip4_format(ipam->entries[i].ip, name);
+        /* Not fsynced: a release lost in a crash leaves the address held by
+         * a key that is gone, which net_podnet_gc frees again. */
         if (unlinkat(ipam->ips_fd, name, 0) < 0 && errno != ENOENT)
                 return tm_error_errno(err, -errno, "remove \"%s/ips/%s\"", ipam->dir, name);
-        if (fsync(ipam->ips_fd) < 0)
-                return tm_error_errno(err, -errno, "fsync \"%s/ips\"", ipam->dir);
         held_set(ipam, ipam->entries[i].ip, false);
         free(ipam->entries[i].key);
         ipam->entries[i] = ipam->entries[--ipam->n_entries];

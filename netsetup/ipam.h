@@ -1,13 +1,13 @@
 /* Host-local IPAM for one node's pod CIDR.
  *
- * Each allocation is one file <dir>/ips/<dotted ip> holding the owner's key.
- * A file is written to a temporary name, fsynced, then hard-linked to its
- * final name: link() fails when the name exists, so an address can never be
- * claimed twice, and a crash leaves either no claim or a complete one. A
- * claim whose owner is gone is freed by net_ipam_gc-style callers (see
- * net_podnet_gc). Allocation goes round-robin from the last address given
- * (<dir>/last_reserved) so a just-freed address is not reused at once.
- * One process at a time: <dir>/lock is held with flock while open. */
+ * Each allocation is a symlink <dir>/ips/<dotted ip> whose target is the
+ * owner's key. symlink() creates a name with its content in one step and
+ * fails when the name exists, so an address is never claimed twice and a
+ * crash leaves either no claim or a whole one; the directory is fsynced
+ * before an address is handed out. A claim whose owner is gone is freed by
+ * the caller's clean-up (net_podnet_gc). Allocation goes round-robin from
+ * the last address given (<dir>/last_reserved) so that a just-freed address
+ * is not reused at once. One process at a time: <dir>/lock is flocked. */
 #pragma once
 
 #include <stdbool.h>
@@ -16,7 +16,8 @@
 
 #include "common/error.h"
 
-/* Longest key (pod identity) accepted; keys use [A-Za-z0-9._:/@+=-]. */
+/* Longest key (pod identity) accepted; keys use [A-Za-z0-9._:/@+=-] and
+ * do not start with '/' or '.'. */
 #define NET_IPAM_KEY_MAX 200
 /* Most allocation files read from a state directory. */
 #define NET_IPAM_MAX_ENTRIES 65536
@@ -34,8 +35,8 @@ int net_cidr_parse(const char *s, net_cidr *out, tm_error *err);
 void net_ip4_format(uint32_t ip, char out[16]);
 bool net_cidr_contains(const net_cidr *c, uint32_t ip);
 bool net_ipam_key_valid(const char *key);
-/* Parses the content of an allocation file: the key and an optional
- * trailing newline. Copies the key to key_out. */
+/* Parses the content of an allocation (the symlink's target): the key and
+ * an optional trailing newline. Copies the key to key_out. */
 int net_ipam_entry_parse(const char *data, size_t len, char key_out[NET_IPAM_KEY_MAX + 1]);
 
 typedef struct net_ipam net_ipam;

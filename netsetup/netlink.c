@@ -56,29 +56,27 @@ net_nl_open(net_nl **out, tm_error *err)
         return 0;
 }
 
-/* Child side of net_nl_open_netns: enter, open, hand the socket back. */
-static void __attribute__((noreturn))
-netns_child(int nsfd, int chan)
+struct netns_job {
+        int nsfd;
+        int fd;  /* the socket, opened by the child in the shared fd table */
+        int err; /* errno of the child's failure */
+};
+
+/* Runs in a child that shares our memory and file table (CLONE_VM |
+ * CLONE_FILES | CLONE_VFORK, like posix_spawn) while we wait: it enters
+ * the namespace and opens the socket there, and only it changes namespace. */
+static int
+netns_child(void *arg)
 {
-        int e = 0, s = -1;
-        if (setns(nsfd, CLONE_NEWNET) < 0)
-                e = errno;
-        else if ((s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) < 0)
-                e = errno;
-        char cbuf[CMSG_SPACE(sizeof(int))];
-        memset(cbuf, 0, sizeof(cbuf));
-        struct iovec iov = {.iov_base = &e, .iov_len = sizeof(e)};
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-        if (s >= 0) {
-                msg.msg_control = cbuf;
-                msg.msg_controllen = sizeof(cbuf);
-                struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &s, sizeof(int));
+        struct netns_job *job = arg;
+        if (setns(job->nsfd, CLONE_NEWNET) < 0) {
+                job->err = errno;
+                return 1;
         }
-        _exit(sendmsg(chan, &msg, MSG_NOSIGNAL) < 0 ? 1 : 0);
+        job->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        if (job->fd < 0)
+                job->err = errno;
+        return 0;
 }
 
 int
@@ -87,48 +85,24 @@ net_nl_open_netns(net_nl **out, const char *netns_path, tm_error *err)
         _cleanup_close_ int nsfd = open(netns_path, O_RDONLY | O_CLOEXEC);
         if (nsfd < 0)
                 return tm_error_errno(err, -errno, "open network namespace \"%s\"", netns_path);
-        int sv[2];
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-                return tm_error_errno(err, -errno, "socketpair");
-        _cleanup_close_ int chan = sv[0];
-        pid_t pid = fork();
-        if (pid < 0) {
-                close(sv[1]);
-                return tm_error_errno(err, -errno, "fork");
-        }
-        if (pid == 0) {
-                close(sv[0]);
-                netns_child(nsfd, sv[1]);
-        }
-        close(sv[1]);
-
-        int e = EIO, fd = -1;
-        char cbuf[CMSG_SPACE(sizeof(int))];
-        struct iovec iov = {.iov_base = &e, .iov_len = sizeof(e)};
-        struct msghdr msg = {.msg_iov = &iov,
-                             .msg_iovlen = 1,
-                             .msg_control = cbuf,
-                             .msg_controllen = sizeof(cbuf)};
-        ssize_t n;
-        do
-                n = recvmsg(chan, &msg, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
-        for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c;
-             c = CMSG_NXTHDR(&msg, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-                    c->cmsg_len == CMSG_LEN(sizeof(int)))
-                        memcpy(&fd, CMSG_DATA(c), sizeof(int));
+        enum { STACK_SIZE = 64 * 1024 };
+        _cleanup_free_ char *stack = xmalloc(STACK_SIZE);
+        struct netns_job job = {.nsfd = nsfd, .fd = -1, .err = EIO};
+        pid_t pid = clone(netns_child, stack + STACK_SIZE,
+                          CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, &job);
+        if (pid < 0)
+                return tm_error_errno(err, -errno, "clone");
         int status;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
-        if (fd < 0)
-                return tm_error_errno(err, -(n == (ssize_t)sizeof(e) && e > 0 ? e : EIO),
+        if (job.fd < 0)
+                return tm_error_errno(err, -(job.err > 0 ? job.err : EIO),
                                       "enter network namespace \"%s\"", netns_path);
         net_nl *nl = xcalloc(1, sizeof(*nl));
-        nl->sock = mnl_socket_fdopen(fd);
+        nl->sock = mnl_socket_fdopen(job.fd);
         if (!nl->sock) {
                 int r = tm_error_errno(err, -errno, "netlink socket");
-                close(fd);
+                close(job.fd);
                 free(nl);
                 return r;
         }

@@ -24,8 +24,8 @@ typedef struct net_link_info {
 /* A socket in the caller's network namespace. */
 int net_nl_open(net_nl **out, tm_error *err);
 /* A socket in the network namespace at netns_path. A short-lived child
- * enters the namespace, opens the socket and hands it back, so this process
- * never changes namespace. */
+ * (sharing memory and file table, as posix_spawn does) enters the namespace
+ * and opens the socket, so this process never changes namespace. */
 int net_nl_open_netns(net_nl **out, const char *netns_path, tm_error *err);
 void net_nl_close(net_nl *nl);
 

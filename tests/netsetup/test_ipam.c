@@ -88,6 +88,8 @@ test_parse(void **state)
         assert_false(net_ipam_key_valid(""));
         assert_false(net_ipam_key_valid("a b"));
         assert_false(net_ipam_key_valid("a\nb"));
+        assert_false(net_ipam_key_valid("/abs"));
+        assert_false(net_ipam_key_valid(".."));
         char long_key[NET_IPAM_KEY_MAX + 2];
         memset(long_key, 'k', sizeof(long_key) - 1);
         long_key[sizeof(long_key) - 1] = '\0';
@@ -120,11 +122,13 @@ test_round_robin(void **state)
         assert_int_equal(again, a);
         assert_int_equal(net_ipam_count(ipam), 2);
 
-        /* The file holds the key. */
+        /* The claim is a symlink to the key. */
         _cleanup_free_ char *path = xasprintf("%s/ips/10.77.0.2", f->dir);
-        _cleanup_free_ char *data = NULL;
-        assert_int_equal(tm_file_read(path, 1024, &data, NULL, NULL), 0);
-        assert_string_equal(data, "pod-a\n");
+        char data[64];
+        ssize_t dn = readlink(path, data, sizeof(data) - 1);
+        assert_int_equal(dn, 5);
+        data[dn] = '\0';
+        assert_string_equal(data, "pod-a");
 
         /* A just-freed address is not handed out next. */
         assert_int_equal(net_ipam_release(ipam, "pod-a", &err), 0);
@@ -212,6 +216,14 @@ expect_corrupt(struct fx *f, const char *needle)
 }
 
 static void
+put_link(const char *dir, const char *name, const char *target)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
+        unlink(p);
+        assert_int_equal(symlink(target, p), 0);
+}
+
+static void
 test_corrupt_state(void **state)
 {
         struct fx *f = *state;
@@ -220,54 +232,53 @@ test_corrupt_state(void **state)
         assert_int_equal(net_ipam_open(&ipam, f->dir, &f->cidr, &err), 0);
         net_ipam_close(ipam);
         _cleanup_free_ char *ips = xasprintf("%s/ips", f->dir);
+        _cleanup_free_ char *p9 = xasprintf("%s/10.77.0.9", ips);
 
-        /* A half-written claim from a crash is dropped, not loaded. */
-        write_file(ips, ".tmp-10.77.0.9-1234", "half", 4);
-        assert_int_equal(net_ipam_open(&ipam, f->dir, &f->cidr, &err), 0);
-        assert_int_equal(net_ipam_count(ipam), 0);
-        net_ipam_close(ipam);
-        _cleanup_free_ char *tmp = xasprintf("%s/.tmp-10.77.0.9-1234", ips);
-        assert_int_equal(access(tmp, F_OK), -1);
-
-        write_file(ips, "10.77.0.9", "bad key with spaces\n", 20);
+        put_link(ips, "10.77.0.9", "bad key with spaces");
         expect_corrupt(f, "corrupt allocation");
-        write_file(ips, "10.77.0.9", "", 0);
+        put_link(ips, "10.77.0.9", "/etc/passwd");
         expect_corrupt(f, "corrupt allocation");
-        char big[4096];
-        memset(big, 'a', sizeof(big));
-        write_file(ips, "10.77.0.9", big, sizeof(big));
+        char big[400];
+        memset(big, 'a', sizeof(big) - 1);
+        big[sizeof(big) - 1] = '\0';
+        put_link(ips, "10.77.0.9", big);
         expect_corrupt(f, "corrupt allocation");
-        write_file(ips, "10.77.0.9", "a\0b", 3);
-        expect_corrupt(f, "corrupt allocation");
-
+        /* A regular file is not something we wrote. */
+        unlink(p9);
         write_file(ips, "10.77.0.9", "pod-x\n", 6);
-        write_file(ips, "10.77.0.10", "pod-x\n", 6);
+        expect_corrupt(f, "corrupt allocation");
+        unlink(p9);
+        _cleanup_free_ char *sub = xasprintf("%s/10.77.0.12", ips);
+        assert_int_equal(mkdir(sub, 0700), 0);
+        expect_corrupt(f, "corrupt allocation");
+        rmdir(sub);
+
+        put_link(ips, "10.77.0.9", "pod-x");
+        put_link(ips, "10.77.0.10", "pod-x");
         expect_corrupt(f, "holds two addresses");
         _cleanup_free_ char *p10 = xasprintf("%s/10.77.0.10", ips);
         unlink(p10);
 
-        write_file(ips, "10.77.0.255", "pod-y\n", 6);
+        put_link(ips, "10.77.0.255", "pod-y");
         expect_corrupt(f, "outside the pod CIDR");
         _cleanup_free_ char *p255 = xasprintf("%s/10.77.0.255", ips);
         unlink(p255);
-        write_file(ips, "10.77.1.9", "pod-y\n", 6);
+        put_link(ips, "10.77.1.9", "pod-y");
         expect_corrupt(f, "outside the pod CIDR");
         _cleanup_free_ char *p19 = xasprintf("%s/10.77.1.9", ips);
         unlink(p19);
-        write_file(ips, "junk", "pod-y\n", 6);
+        put_link(ips, "junk", "pod-y");
         expect_corrupt(f, "unexpected file");
         _cleanup_free_ char *pj = xasprintf("%s/junk", ips);
         unlink(pj);
 
-        /* Symlinks are not followed. */
-        _cleanup_free_ char *link = xasprintf("%s/10.77.0.11", ips);
-        assert_int_equal(symlink("/etc/passwd", link), 0);
-        expect_corrupt(f, "10.77.0.11");
-        unlink(link);
-
-        write_file(f->dir, "last_reserved", "10.77.0.300\n", 12);
+        put_link(f->dir, "last_reserved", "10.77.0.300");
         expect_corrupt(f, "last_reserved");
-        write_file(f->dir, "last_reserved", "10.77.0.20\n", 11);
+        _cleanup_free_ char *lr = xasprintf("%s/last_reserved", f->dir);
+        unlink(lr);
+        write_file(f->dir, "last_reserved", "10.77.0.20", 10);
+        expect_corrupt(f, "last_reserved");
+        put_link(f->dir, "last_reserved", "10.77.0.20");
 
         /* Healthy again: pod-x keeps .9 and the next goes after .20. */
         assert_int_equal(net_ipam_open(&ipam, f->dir, &f->cidr, &err), 0);
@@ -276,6 +287,12 @@ test_corrupt_state(void **state)
         assert_int_equal(x, ip("10.77.0.9"));
         assert_int_equal(net_ipam_allocate(ipam, "pod-z", &x, &err), 0);
         assert_int_equal(x, ip("10.77.0.21"));
+        net_ipam_close(ipam);
+        /* What a restart sees is what was written. */
+        assert_int_equal(net_ipam_open(&ipam, f->dir, &f->cidr, &err), 0);
+        assert_int_equal(net_ipam_count(ipam), 2);
+        assert_int_equal(net_ipam_allocate(ipam, "pod-w", &x, &err), 0);
+        assert_int_equal(x, ip("10.77.0.22"));
         net_ipam_close(ipam);
 }
 
