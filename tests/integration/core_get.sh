@@ -46,8 +46,8 @@ expect_in "shop        web"
 expect_not_in "api"
 expect_rc 0 "$TIMONE" get --state "$ST" svc -A -l 'tier in (web,api),env!=dev' --no-headers
 expect_not_in "NAMESPACE"
-expect_in "shop        old"
-expect_in "shop        web"
+expect_in "shop   old   ClusterIP"
+expect_in "shop   web   NodePort"
 expect_rc 0 "$TIMONE" get --state "$ST" deploy -n shop -l 'tier notin (web),!missing'
 expect_in "api"
 expect_not_in "web "
