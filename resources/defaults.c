@@ -46,17 +46,20 @@ seq(res_value *m, const char *key)
         return v && v->type == RES_SEQ ? v : NULL;
 }
 
-/* Image without a tag or with :latest (and no digest) pulls Always. */
+/* The tag "latest", or no tag and no digest (which means latest), pulls
+ * Always; anything else IfNotPresent. */
 static const char *
 pull_policy(const char *image)
 {
-        if (strchr(image, '@'))
-                return "IfNotPresent";
-        const char *slash = strrchr(image, '/');
-        const char *colon = strrchr(slash ? slash : image, ':');
-        if (!colon || strcmp(colon, ":latest") == 0)
-                return "Always";
-        return "IfNotPresent";
+        const char *at = strchr(image, '@');
+        size_t n = at ? (size_t)(at - image) : strlen(image);
+        const char *slash = memrchr(image, '/', n);
+        const char *from = slash ? slash + 1 : image;
+        const char *colon = memchr(from, ':', n - (size_t)(from - image));
+        if (!colon)
+                return at ? "IfNotPresent" : "Always";
+        size_t tl = n - (size_t)(colon + 1 - image);
+        return tl == 6 && memcmp(colon + 1, "latest", 6) == 0 ? "Always" : "IfNotPresent";
 }
 
 static void
@@ -80,8 +83,11 @@ default_handler(res_value *h)
         }
 }
 
+/* pod: a Pod itself rather than a template; some defaults are the Pod's
+ * alone (SetDefaults_Pod): requests from limits, host ports on the host
+ * network, enableServiceLinks. */
 static void
-default_container(res_value *ctr, bool host_network)
+default_container(res_value *ctr, bool host_network, bool pod)
 {
         const char *image = res_get_str(ctr, "image", "");
         def_str(ctr, "imagePullPolicy", pull_policy(image));
@@ -91,7 +97,7 @@ default_container(res_value *ctr, bool host_network)
         for (uint32_t i = 0; ports && i < ports->n; i++) {
                 res_value *p = ports->u.items[i];
                 def_str(p, "protocol", "TCP");
-                if (host_network && absent(p, "hostPort")) {
+                if (pod && host_network && absent(p, "hostPort")) {
                         const res_value *cp = res_map_get(p, "containerPort");
                         if (cp && cp->type == RES_INT)
                                 def_int(p, "hostPort", cp->u.i);
@@ -116,6 +122,8 @@ default_container(res_value *ctr, bool host_network)
                 if (fr && fr->type == RES_MAP)
                         def_str(fr, "apiVersion", "v1");
         }
+        if (!pod)
+                return;
         /* Limits without requests: the requests default to the limits. */
         res_value *res = res_map_get(ctr, "resources");
         res_value *lim = res_map_get(res, "limits");
@@ -154,11 +162,25 @@ default_volume(res_value *v)
                 if (fr && fr->type == RES_MAP)
                         def_str(fr, "apiVersion", "v1");
         }
+        res_value *ps = res_get(v, "projected", "sources", NULL);
+        for (uint32_t i = 0; ps && ps->type == RES_SEQ && i < ps->n; i++) {
+                res_value *sat = res_map_get(ps->u.items[i], "serviceAccountToken");
+                if (sat && sat->type == RES_MAP)
+                        def_int(sat, "expirationSeconds", 3600);
+                res_value *items = res_get(ps->u.items[i], "downwardAPI", "items", NULL);
+                for (uint32_t j = 0; items && items->type == RES_SEQ && j < items->n; j++) {
+                        res_value *fr = res_map_get(items->u.items[j], "fieldRef");
+                        if (fr && fr->type == RES_MAP)
+                                def_str(fr, "apiVersion", "v1");
+                }
+        }
 }
 
 void
-res_default_pod_spec(res_value *spec)
+res_default_pod_spec(res_value *spec, bool pod)
 {
+        if (pod && absent(spec, "enableServiceLinks"))
+                res_map_set(spec, "enableServiceLinks", mark(res_bool_new(true)));
         def_str(spec, "dnsPolicy", "ClusterFirst");
         def_str(spec, "restartPolicy", "Always");
         def_map(spec, "securityContext");
@@ -169,7 +191,7 @@ res_default_pod_spec(res_value *spec)
         for (size_t k = 0; k < 2; k++) {
                 res_value *cs = seq(spec, lists[k]);
                 for (uint32_t i = 0; cs && i < cs->n; i++)
-                        default_container(cs->u.items[i], host_network);
+                        default_container(cs->u.items[i], host_network, pod);
         }
         res_value *vols = seq(spec, "volumes");
         for (uint32_t i = 0; vols && i < vols->n; i++)
@@ -182,7 +204,7 @@ default_template(res_value *spec)
         res_value *tmpl = def_map(spec, "template");
         res_value *ps = def_map(tmpl, "spec");
         if (ps)
-                res_default_pod_spec(ps);
+                res_default_pod_spec(ps, false);
 }
 
 static void
@@ -198,6 +220,8 @@ default_service(res_value *spec)
         }
         if (strcmp(type, "NodePort") == 0 || strcmp(type, "LoadBalancer") == 0)
                 def_str(spec, "externalTrafficPolicy", "Cluster");
+        if (strcmp(type, "LoadBalancer") == 0 && absent(spec, "allocateLoadBalancerNodePorts"))
+                res_map_set(spec, "allocateLoadBalancerNodePorts", mark(res_bool_new(true)));
         if (strcmp(type, "ExternalName") != 0)
                 def_str(spec, "internalTrafficPolicy", "Cluster");
         res_value *ports = seq(spec, "ports");
@@ -264,7 +288,7 @@ res_apply_defaults(const res_kind_info *k, res_value *root)
         if (!spec)
                 return;
         if (strcmp(kind, "Pod") == 0) {
-                res_default_pod_spec(spec);
+                res_default_pod_spec(spec, true);
         } else if (strcmp(kind, "Deployment") == 0) {
                 def_int(spec, "replicas", 1);
                 res_value *st = def_map(spec, "strategy");

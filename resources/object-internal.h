@@ -64,7 +64,7 @@ void res_validate_pod_spec(res_vctx *c, const res_value *spec, bool template);
 void res_validate_meta_maps(res_vctx *c, const res_value *meta);
 /* Defaults (defaults.c). */
 void res_apply_defaults(const res_kind_info *k, res_value *root);
-void res_default_pod_spec(res_value *spec);
+void res_default_pod_spec(res_value *spec, bool pod);
 
 /* base64.c: Go's base64.StdEncoding as encoding/json reads []byte
  * (padding required, \r and \n skipped). Returns decoded length or -1

@@ -318,7 +318,7 @@ res_object_from_value(res_value *root, const char *file, res_object **out, res_d
                 return -EINVAL;
         }
         res_apply_defaults(k, root);
-        res_value_sort(root);
+        /* no res_value_sort: the canonical emitter orders keys itself */
 
         res_object *o = xcalloc(1, sizeof(*o));
         o->refs = 1;

@@ -227,8 +227,18 @@ check_ports(res_vctx *c, const res_value *ports)
                 if (hp && hp->type == RES_INT && hp->u.i != 0)
                         res_vc_range(c, p, "hostPort", 1, 65535);
                 res_vc_enum(c, p, "protocol", L("SCTP", "TCP", "UDP"));
-                if (str(p, "name"))
+                if (str(p, "name")) {
                         res_vc_name(c, p, "name", res_check_iana_svc_name, false);
+                        for (uint32_t j = 0; j < i; j++)
+                                if (tm_streq(str(ports->u.items[j], "name"), str(p, "name"))) {
+                                        _cleanup_(tm_buf_free) tm_buf b = TM_BUF_INIT;
+                                        res_vc_fmt_value(get(p, "name"), &b);
+                                        res_vc_err_key(c, "name", get(p, "name")->line,
+                                                       get(p, "name")->col, "Duplicate value: %s",
+                                                       b.data);
+                                        break;
+                                }
+                }
                 res_vc_pop(c, old);
         }
 }

@@ -113,8 +113,9 @@ test_deployment_defaults(void **state)
         expect_str(o, P("ports.0.protocol"), "TCP");
         expect_str(o, P("resources.limits.memory"), "512Mi");
         expect_str(o, P("resources.limits.cpu"), "1");
-        /* requests default to limits */
-        expect_str(o, P("resources.requests.memory"), "512Mi");
+        /* requests default to limits in Pods only, not in templates */
+        assert_null(jget(res_object_value(o), P("resources.requests")));
+        assert_null(jget(res_object_value(o), "spec.template.spec.enableServiceLinks"));
         expect_int(o, P("livenessProbe.timeoutSeconds"), 1);
         expect_int(o, P("livenessProbe.periodSeconds"), 10);
         expect_int(o, P("livenessProbe.successThreshold"), 1);
@@ -142,6 +143,8 @@ test_image_pull_policy(void **state)
                 {"nginx:1.25", "IfNotPresent"},
                 {"registry:5000/app", "Always"},
                 {"registry:5000/app:v2", "IfNotPresent"},
+                {"nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                 "Always"},
                 {"app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
                  "IfNotPresent"},
         };
@@ -342,10 +345,15 @@ test_hostnetwork_hostport(void **state)
         const res_object *o = load_one("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
                                        "spec:\n  hostNetwork: true\n"
                                        "  containers: [{name: c, image: x:1, ports: [{containerPort: 8080}],"
-                                       " env: [{name: MY_POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]}]\n",
+                                       " env: [{name: MY_POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}],"
+                                       " resources: {limits: {cpu: 250m}, requests: {memory: 1Mi}}}]\n",
                                        &s);
         expect_int(o, "spec.containers.0.ports.0.hostPort", 8080);
+        const res_value *esl = jget(res_object_value(o), "spec.enableServiceLinks");
+        assert_true(esl && esl->type == RES_BOOL && esl->u.b);
         expect_str(o, "spec.containers.0.env.0.valueFrom.fieldRef.apiVersion", "v1");
+        expect_str(o, "spec.containers.0.resources.requests.cpu", "250m");
+        expect_str(o, "spec.containers.0.resources.requests.memory", "1Mi");
         res_set_free(s);
 }
 
