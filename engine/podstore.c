@@ -418,3 +418,9 @@ eng_events_free(eng_event *evs, size_t n)
         }
         free(evs);
 }
+
+struct sqlite3 *
+eng_podstore_db(eng_podstore *ps)
+{
+        return ps->db;
+}

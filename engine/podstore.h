@@ -53,3 +53,8 @@ int eng_podstore_add_event(eng_podstore *ps, const eng_event *ev, tm_error *err)
 int eng_podstore_events(eng_podstore *ps, const char *ns, const char *name, eng_event **out,
                         size_t *n, tm_error *err);
 void eng_events_free(eng_event *evs, size_t n);
+
+/* The database handle, for the other tables of the node-side state
+ * (volumes.c). NULL for an empty read-only state. */
+struct sqlite3;
+struct sqlite3 *eng_podstore_db(eng_podstore *ps);
