@@ -109,6 +109,8 @@ builder_sort(src_builder *b)
 const src_file *
 src_builder_find(src_builder *b, const char *relpath)
 {
+        if (!b->n_files)
+                return NULL; /* bsearch wants a real array */
         builder_sort(b);
         src_file key = {.path = (char *)relpath};
         return bsearch(&key, b->files, b->n_files, sizeof(*b->files), file_cmp);

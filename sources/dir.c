@@ -103,7 +103,7 @@ read_manifest(struct walk *w, int fd, const struct stat *st, tm_error *err)
 /* Descends into the directory open as fd (taken), after the depth and
  * loop checks. */
 static int
-enter_dir(struct walk *w, int fd_in, size_t depth, bool via_symlink, tm_error *err)
+enter_dir(struct walk *w, int fd_in, size_t depth, tm_error *err)
 {
         _cleanup_close_ int fd = fd_in;
         const char *rel = w->path.data;
@@ -120,7 +120,6 @@ enter_dir(struct walk *w, int fd_in, size_t depth, bool via_symlink, tm_error *e
                                             "\"%s\" is a symlink loop (it leads back to a "
                                             "directory above it)",
                                             rel);
-        (void)via_symlink;
         TM_GROW(w->stack, w->stack_cap, w->depth + 1);
         w->stack[w->depth++] = (struct dir_id){st.st_dev, st.st_ino};
         int r = walk_dir(w, TAKE_FD(fd), depth, err);
@@ -178,7 +177,7 @@ follow_symlink(struct walk *w, bool manifest_name, size_t depth, tm_error *err)
         if (fstat(fd, &st) < 0)
                 return tm_error_errno(err, -errno, "stat \"%s\"", rel);
         if (S_ISDIR(st.st_mode))
-                return enter_dir(w, TAKE_FD(fd), depth + 1, true, err);
+                return enter_dir(w, TAKE_FD(fd), depth + 1, err);
         if (S_ISREG(st.st_mode) && manifest_name)
                 return read_manifest(w, fd, &st, err);
         return 0;
@@ -209,7 +208,7 @@ walk_entry(struct walk *w, int dirfd, const char *name, unsigned char type, size
                                 return 0;
                         return tm_error_errno(err, -errno, "open directory \"%s\"", w->path.data);
                 }
-                return enter_dir(w, fd, depth + 1, false, err);
+                return enter_dir(w, fd, depth + 1, err);
         }
         case DT_REG: {
                 if (!src_path_is_manifest(w->path.data))
@@ -309,7 +308,7 @@ dir_take(src_source *s, src_snapshot **out, tm_error *err)
         if (dupfd < 0)
                 r = tm_error_errno(err, -errno, "dup");
         else
-                r = enter_dir(&w, dupfd, 0, false, err);
+                r = enter_dir(&w, dupfd, 0, err);
         if (r == 0)
                 r = src_builder_finish(w.b, s->display, out, err);
         src_builder_free(w.b);
