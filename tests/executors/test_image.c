@@ -86,6 +86,7 @@ typedef struct tentry {
         char type; /* f file, d dir, l symlink, h hardlink, c char device */
         const char *data; /* file content or link target */
         int mode;
+        int uid; /* and gid */
 } tentry;
 
 static char *
@@ -100,6 +101,8 @@ make_tar(fixture *f, const char *name, const tentry *es, size_t n)
                 archive_entry_set_pathname(e, es[i].name);
                 archive_entry_set_perm(e, es[i].mode ? (mode_t)es[i].mode : 0644);
                 archive_entry_set_mtime(e, 1000, 0);
+                archive_entry_set_uid(e, es[i].uid);
+                archive_entry_set_gid(e, es[i].uid);
                 size_t len = 0;
                 switch (es[i].type) {
                 case 'f':
@@ -346,12 +349,12 @@ test_layer_escapes(void **state)
                 size_t n;
                 const char *needle;
         } cases[] = {
-                {{{"../evil", 'f', "x", 0}}, 1, "\"..\""},
-                {{{"a/../../evil", 'f', "x", 0}}, 1, "\"..\""},
-                {{{"/abs-evil", 'f', "x", 0}}, 1, "absolute"},
-                {{{"link", 'l', "/tmp", 0}, {"link/timone-i-evil", 'f', "x", 0}}, 2, "symlink"},
-                {{{"hl", 'h', "../../etc/passwd", 0}}, 1, "\"..\""},
-                {{{"dev/null", 'c', NULL, 0}}, 1, "device node \"dev/null\" refused"},
+                {{{"../evil", 'f', "x", 0, 0}}, 1, "\"..\""},
+                {{{"a/../../evil", 'f', "x", 0, 0}}, 1, "\"..\""},
+                {{{"/abs-evil", 'f', "x", 0, 0}}, 1, "absolute"},
+                {{{"link", 'l', "/tmp", 0, 0}, {"link/timone-i-evil", 'f', "x", 0, 0}}, 2, "symlink"},
+                {{{"hl", 'h', "../../etc/passwd", 0, 0}}, 1, "\"..\""},
+                {{{"dev/null", 'c', NULL, 0, 0}}, 1, "device node \"dev/null\" refused"},
         };
         for (size_t i = 0; i < TM_ARRAY_SIZE(cases); i++) {
                 char name[64];
@@ -373,16 +376,18 @@ test_whiteouts(void **state)
 {
         fixture *f = *state;
         static const tentry l1[] = {
-                {"gone.txt", 'f', "bye", 0},      {"opq", 'd', NULL, 0755},
-                {"opq/old1", 'f', "old", 0},      {"opq/sub", 'd', NULL, 0755},
-                {"opq/sub/old2", 'f', "old", 0},  {"suid", 'f', "#!/bin/sh\n", 04755},
-                {"keep.txt", 'f', "keep", 0},     {"keep-link", 'h', "keep.txt", 0},
+                {"gone.txt", 'f', "bye", 0, 0},      {"opq", 'd', NULL, 0755, 0},
+                {"opq/old1", 'f', "old", 0, 0},      {"opq/sub", 'd', NULL, 0755, 0},
+                {"opq/sub/old2", 'f', "old", 0, 0},  {"suid", 'f', "#!/bin/sh\n", 04755, 0},
+                {"keep.txt", 'f', "keep", 0, 0},     {"keep-link", 'h', "keep.txt", 0, 0},
+                {"owned", 'f', "x", 0640, 65534}, {"owned-dir", 'd', NULL, 0700, 1000},
+                {"sgid-dir", 'd', NULL, 02775, 0},
         };
         static const tentry l2[] = {
-                {".wh.gone.txt", 'f', "", 0},
-                {"etc/.wh.group", 'f', "", 0},
-                {"opq/.wh..wh..opq", 'f', "", 0},
-                {"opq/new", 'f', "new", 0},
+                {".wh.gone.txt", 'f', "", 0, 0},
+                {"etc/.wh.group", 'f', "", 0, 0},
+                {"opq/.wh..wh..opq", 'f', "", 0, 0},
+                {"opq/new", 'f', "new", 0, 0},
         };
         char *t1 = make_tar(f, "l1.tar", l1, TM_ARRAY_SIZE(l1));
         char *t2 = make_tar(f, "l2.tar", l2, TM_ARRAY_SIZE(l2));
@@ -413,6 +418,19 @@ test_whiteouts(void **state)
         snprintf(p, sizeof(p), "%s/suid", rootfs);
         assert_int_equal(lstat(p, &s), 0);
         assert_int_equal(s.st_mode & 07777, 04755);
+        snprintf(p, sizeof(p), "%s/owned", rootfs);
+        assert_int_equal(lstat(p, &s), 0);
+        assert_int_equal(s.st_uid, 65534);
+        assert_int_equal(s.st_gid, 65534);
+        assert_int_equal(s.st_mode & 07777, 0640);
+        snprintf(p, sizeof(p), "%s/owned-dir", rootfs);
+        assert_int_equal(lstat(p, &s), 0);
+        assert_true(S_ISDIR(s.st_mode));
+        assert_int_equal(s.st_uid, 1000);
+        assert_int_equal(s.st_mode & 07777, 0700);
+        snprintf(p, sizeof(p), "%s/sgid-dir", rootfs);
+        assert_int_equal(lstat(p, &s), 0);
+        assert_int_equal(s.st_mode & 07777, 02775);
         snprintf(p, sizeof(p), "%s/keep-link", rootfs);
         assert_int_equal(lstat(p, &s), 0);
         assert_int_equal(s.st_nlink, 2);
@@ -468,7 +486,7 @@ static void
 test_multi_nested(void **state)
 {
         fixture *f = *state;
-        static const tentry l1[] = {{"hello.txt", 'f', "hi", 0}};
+        static const tentry l1[] = {{"hello.txt", 'f', "hi", 0, 0}};
         char *t1 = make_tar(f, "m1.tar", l1, 1);
         char args[512];
         snprintf(args, sizeof(args), "--tag other/app:2 --add-layer %s", t1);
@@ -555,7 +573,7 @@ static void
 test_retag_in_use(void **state)
 {
         fixture *f = *state;
-        static const tentry l1[] = {{"v2", 'f', "2", 0}};
+        static const tentry l1[] = {{"v2", 'f', "2", 0, 0}};
         char *t1 = make_tar(f, "v2.tar", l1, 1);
         char args[512];
         snprintf(args, sizeof(args), "--tag app:1 --add-layer %s", t1);
