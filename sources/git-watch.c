@@ -21,8 +21,10 @@
         (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_DELETE_SELF |  \
          IN_ONLYDIR)
 
+/* Ref directories are remembered with a trailing '/', the git directory
+ * itself without, so an event can tell which it came from. */
 static int
-add_watch(src_git *g, const char *path, tm_error *err)
+add_watch(src_git *g, const char *path, bool refs, tm_error *err)
 {
         if (g->n_wds >= WATCH_DIRS_MAX)
                 return tm_error_set(err, -E2BIG, "more than %d ref directories to watch",
@@ -37,7 +39,7 @@ add_watch(src_git *g, const char *path, tm_error *err)
         TM_GROW(g->wds, cap, g->n_wds + 1);
         TM_GROW(g->wd_paths, g->cap_wds, g->n_wds + 1);
         g->wds[g->n_wds] = wd;
-        g->wd_paths[g->n_wds] = xstrdup(path);
+        g->wd_paths[g->n_wds] = refs ? xasprintf("%s/", path) : xstrdup(path);
         g->n_wds++;
         return 0;
 }
@@ -45,7 +47,7 @@ add_watch(src_git *g, const char *path, tm_error *err)
 static int
 add_tree(src_git *g, const char *dir, int depth, tm_error *err)
 {
-        int r = add_watch(g, dir, err);
+        int r = add_watch(g, dir, true, err);
         if (r < 0 || depth > 32)
                 return r;
         DIR *d = opendir(dir);
@@ -102,9 +104,9 @@ src_git_watch_start(src_source *s, tm_error *err)
         n = strlen(common);
         if (n > 1 && common[n - 1] == '/')
                 common[n - 1] = '\0';
-        int r = add_watch(g, gitdir, err);
+        int r = add_watch(g, gitdir, false, err);
         if (r == 0 && strcmp(gitdir, common) != 0)
-                r = add_watch(g, common, err);
+                r = add_watch(g, common, false, err);
         _cleanup_free_ char *refs = xasprintf("%s/refs", common);
         if (r == 0)
                 r = add_tree(g, refs, 0, err);
@@ -158,8 +160,8 @@ src_git_watch_process(src_source *s, tm_error *err)
                         /* A new ref directory (branch "team/x"): watch it too. */
                         if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO))) {
                                 const char *dir = wd_path(g, ev->wd);
-                                if (dir && strstr(dir, "/refs")) {
-                                        _cleanup_free_ char *sub = xasprintf("%s/%s", dir, name);
+                                if (dir && tm_str_has_suffix(dir, "/")) {
+                                        _cleanup_free_ char *sub = xasprintf("%s%s", dir, name);
                                         int r = add_tree(g, sub, 0, err);
                                         if (r < 0)
                                                 return r;
@@ -170,7 +172,7 @@ src_git_watch_process(src_source *s, tm_error *err)
                         if (tm_str_has_suffix(name, ".lock"))
                                 continue; /* the rename that follows is the change */
                         const char *dir = wd_path(g, ev->wd);
-                        if (dir && !strstr(dir, "/refs") && *name &&
+                        if (dir && !tm_str_has_suffix(dir, "/") && *name &&
                             strcmp(name, "HEAD") != 0 && strcmp(name, "packed-refs") != 0)
                                 continue; /* index, objects, logs...: not a ref */
                         changed = 1;

@@ -631,8 +631,17 @@ git_open_common(src_source *s, bool force_local, tm_error *err)
                 return r;
         free(s->display);
         s->display = xstrdup(spec->display);
-        if (git_libgit2_init() < 0)
+        int n = git_libgit2_init();
+        if (n < 0)
                 return tm_error_set(err, -EIO, "libgit2 initialisation failed");
+        if (n == 1) {
+                /* Debian's libgit2 (mbedTLS) is told where the CAs are. */
+                const char *ca = getenv("SSL_CERT_FILE");
+                if (!ca || access(ca, R_OK) != 0)
+                        ca = "/etc/ssl/certs/ca-certificates.crt";
+                if (access(ca, R_OK) == 0)
+                        git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, ca, NULL);
+        }
         src_git *g = xcalloc(1, sizeof(*g));
         g->spec = TAKE_PTR(spec);
         g->opts = &s->opts;

@@ -3,6 +3,7 @@
 # loopback HTTP server (python3 in front of git http-backend) and a loopback
 # sshd with throwaway keys. Source it (functions) or run it:
 #   git-lib.sh http-start DIR    -> prints the port; serves DIR/repos
+#   git-lib.sh https-start DIR   -> the same over TLS (https://localhost:PORT)
 #   git-lib.sh sshd-start DIR    -> prints the port; keys in DIR/ssh
 #   git-lib.sh stop DIR          -> stops what was started for DIR
 # HTTP: http://127.0.0.1:PORT/cgi-bin/git/NAME.git serves DIR/repos/NAME.git;
@@ -44,8 +45,9 @@ git_lib_wait_port() {
 # credentials, so basic auth needs a server that frames its answers.
 git_lib_http_server() {
         exec python3 - "$@" <<'PY'
-import base64, http.server, os, subprocess, sys
+import base64, http.server, os, ssl, subprocess, sys
 root, port, pw = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+cert = sys.argv[4] if len(sys.argv) > 4 else None
 want = "Basic " + base64.b64encode(("alice:" + pw).encode()).decode()
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -94,7 +96,12 @@ class H(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
     do_GET = handle_git
     do_POST = handle_git
-http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), H)
+if cert:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, cert.replace("cert.pem", "key.pem"))
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
 PY
 }
 
@@ -106,6 +113,23 @@ git_lib_http_start() {
         git_lib_http_server "$dir" "$port" "${GIT_LIB_HTTP_PW:-s3cret-Pw-42}" \
                 </dev/null >>"$dir/httpd.log" 2>&1 &
         echo $! >"$dir/httpd.pid"
+        git_lib_wait_port "$port" || return 1
+        echo "$port"
+}
+
+# HTTPS on localhost with a throwaway self-signed certificate,
+# DIR/tls/cert.pem (give it to the client as SSL_CERT_FILE).
+git_lib_https_start() {
+        local dir=$1 port
+        dir=$(cd "$dir" && pwd)
+        mkdir -p "$dir/repos" "$dir/tls"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+                -addext subjectAltName=DNS:localhost -keyout "$dir/tls/key.pem" \
+                -out "$dir/tls/cert.pem" >/dev/null 2>&1
+        port=$(git_lib_port) || return 1
+        git_lib_http_server "$dir" "$port" "${GIT_LIB_HTTP_PW:-s3cret-Pw-42}" "$dir/tls/cert.pem" \
+                </dev/null >>"$dir/httpsd.log" 2>&1 &
+        echo $! >"$dir/httpsd.pid"
         git_lib_wait_port "$port" || return 1
         echo "$port"
 }
@@ -142,7 +166,7 @@ EOF
 
 git_lib_stop() {
         local dir=$1 f
-        for f in "$dir/httpd.pid" "$dir/sshd.pid"; do
+        for f in "$dir/httpd.pid" "$dir/httpsd.pid" "$dir/sshd.pid"; do
                 [ -f "$f" ] || continue
                 kill "$(cat "$f")" 2>/dev/null || true
                 rm -f "$f"
@@ -163,6 +187,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
         git_lib_env
         case "${1:-}" in
         http-start) git_lib_http_start "$2" ;;
+        https-start) git_lib_https_start "$2" ;;
         sshd-start) git_lib_sshd_start "$2" ;;
         stop) git_lib_stop "$2" ;;
         *) echo "usage: git-lib.sh http-start|sshd-start|stop DIR" >&2; exit 2 ;;

@@ -25,6 +25,7 @@ static char T[64];
 static char LIB[PATH_MAX];
 static char HTTP_PORT[16];
 static char SSH_PORT[16];
+static char HTTPS_PORT[16];
 
 static int
 run(const char *fmt, va_list ap)
@@ -134,9 +135,11 @@ setup(void **state)
            "git commit -q -am two && git clone -q --bare . ../srv/repos/fleet.git");
         _cleanup_free_ char *hp = sh_out("bash '%s' http-start srv", LIB);
         _cleanup_free_ char *sp = sh_out("bash '%s' sshd-start srv", LIB);
+        _cleanup_free_ char *tp = sh_out("bash '%s' https-start srv", LIB);
+        snprintf(HTTPS_PORT, sizeof(HTTPS_PORT), "%s", tp);
         snprintf(HTTP_PORT, sizeof(HTTP_PORT), "%s", hp);
         snprintf(SSH_PORT, sizeof(SSH_PORT), "%s", sp);
-        if (!*HTTP_PORT || !*SSH_PORT)
+        if (!*HTTP_PORT || !*SSH_PORT || !*HTTPS_PORT)
                 return -1;
         return 0;
 }
@@ -360,6 +363,34 @@ test_http_credentials(void **state)
 }
 
 static void
+test_https(void **state)
+{
+        src_options o = opts();
+        _cleanup_free_ char *spec =
+                xasprintf("https://localhost:%s/cgi-bin/private/fleet.git#main", HTTPS_PORT);
+        _cleanup_free_ char *cert = xasprintf("%s/srv/tls/cert.pem", T);
+        sh("printf '%%s\\n' '" HTTP_PW "' > token");
+        _cleanup_free_ char *tok = xasprintf("%s/token", T);
+        o.credentials_file = tok;
+        setenv("TIMONE_GIT_USERNAME", "alice", 1);
+        src_snapshot *snap = NULL;
+        tm_error err = {0};
+        /* a certificate nobody vouches for: refused */
+        unsetenv("SSL_CERT_FILE");
+        assert_true(open_take(spec, &o, NULL, &snap, &err) < 0);
+        assert_non_null(strstr(err.msg, "certificate"));
+        /* with the test CA: a token from a file, never shown */
+        setenv("SSL_CERT_FILE", cert, 1);
+        if (open_take(spec, &o, NULL, &snap, &err) < 0)
+                fail_msg("%s", err.msg);
+        assert_null(strstr(snap->source, HTTP_PW));
+        assert_non_null(file(snap, "root.yaml"));
+        src_snapshot_free(snap);
+        unsetenv("SSL_CERT_FILE");
+        unsetenv("TIMONE_GIT_USERNAME");
+}
+
+static void
 test_ssh(void **state)
 {
         src_options o = opts();
@@ -425,6 +456,7 @@ main(void)
                 cmocka_unit_test(test_file_url),
                 cmocka_unit_test(test_force_push_and_broken_fetch),
                 cmocka_unit_test(test_http_credentials),
+                cmocka_unit_test(test_https),
                 cmocka_unit_test(test_ssh),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
