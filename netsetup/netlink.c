@@ -7,7 +7,9 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <nftables/libnftables.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -518,4 +520,29 @@ net_route_default_is(net_nl *nl, int ifindex, uint32_t gw, bool *out, tm_error *
                 return tm_error_errno(err, r, "list routes");
         *out = c.found;
         return 0;
+}
+
+int
+net_nft_run(const char *cmds, char **json_out, tm_error *err)
+{
+        struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        if (!ctx)
+                return tm_error_set(err, -ENOMEM, "nftables context");
+        nft_ctx_buffer_output(ctx);
+        nft_ctx_buffer_error(ctx);
+        if (json_out)
+                nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
+        int r = 0;
+        if (nft_run_cmd_from_buffer(ctx, cmds) != 0) {
+                const char *e = nft_ctx_get_error_buffer(ctx);
+                char first[256];
+                snprintf(first, sizeof(first), "%s", e ? e : "");
+                first[strcspn(first, "\n")] = '\0';
+                r = tm_error_set(err, -EIO, "nftables: %s", first);
+        } else if (json_out) {
+                const char *o = nft_ctx_get_output_buffer(ctx);
+                *json_out = xstrdup(o ? o : "");
+        }
+        nft_ctx_free(ctx);
+        return r;
 }

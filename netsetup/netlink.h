@@ -55,3 +55,7 @@ int net_addr_has(net_nl *nl, int ifindex, uint32_t addr, unsigned prefix, bool *
 int net_route_default(net_nl *nl, int ifindex, uint32_t gw, tm_error *err);
 /* Whether the IPv4 default route goes via gw out of ifindex. */
 int net_route_default_is(net_nl *nl, int ifindex, uint32_t gw, bool *out, tm_error *err);
+
+/* Runs nft commands (one buffer is one transaction) through libnftables.
+ * With json_out, the command's listing comes back as JSON (caller frees). */
+int net_nft_run(const char *cmds, char **json_out, tm_error *err);

@@ -3,7 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <nftables/libnftables.h>
+#include <netinet/in.h>
+#include <jansson.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,8 @@
 #define ALIAS_PREFIX "timone-pod:"
 #define POD_IFNAME "eth0"
 #define DOMAIN_MAX 253
+#define NFT_TABLE "timone_podnet"
+#define HOST_PORTS_MAX 64
 
 struct net_podnet {
         char *bridge;
@@ -95,38 +98,44 @@ enable_forwarding(tm_error *err)
         return 0;
 }
 
-/* Masquerades pod traffic that leaves the cluster CIDR. One chain per
- * bridge in our own table, replaced whole in one transaction. */
+/* Our nftables objects, one set per bridge in our own table: masquerade
+ * for pod traffic that leaves the cluster CIDR (and for pods reaching a
+ * pod through a host port), and host ports as one map from protocol and
+ * port to pod address and port, used for traffic to the node's own
+ * addresses. Chains are replaced whole in one transaction; the map keeps
+ * its elements so host ports survive a restart of the daemon. */
 static int
-setup_masquerade(const net_podnet *n, tm_error *err)
+setup_nft(const net_podnet *n, tm_error *err)
 {
         char pod[16], cluster[16];
         net_ip4_format(n->pod.addr, pod);
         net_ip4_format(n->cluster.addr, cluster);
+        const char *b = n->bridge;
         _cleanup_free_ char *cmd = xasprintf(
-                "add table ip timone_podnet\n"
-                "add chain ip timone_podnet postrouting-%s "
+                "add table ip " NFT_TABLE "\n"
+                "add chain ip " NFT_TABLE " postrouting-%s "
                 "{ type nat hook postrouting priority srcnat; policy accept; }\n"
-                "flush chain ip timone_podnet postrouting-%s\n"
-                "add rule ip timone_podnet postrouting-%s ip saddr %s/%u ip daddr != %s/%u "
-                "masquerade\n",
-                n->bridge, n->bridge, n->bridge, pod, n->pod.prefix, cluster, n->cluster.prefix);
-        struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-        if (!ctx)
-                return tm_error_set(err, -ENOMEM, "nftables context");
-        nft_ctx_buffer_output(ctx);
-        nft_ctx_buffer_error(ctx);
-        int rc = nft_run_cmd_from_buffer(ctx, cmd);
-        int r = 0;
-        if (rc != 0) {
-                const char *e = nft_ctx_get_error_buffer(ctx);
-                char first[256];
-                snprintf(first, sizeof(first), "%s", e ? e : "");
-                first[strcspn(first, "\n")] = '\0';
-                r = tm_error_set(err, -EIO, "nftables masquerade rule: %s", first);
-        }
-        nft_ctx_free(ctx);
-        return r;
+                "flush chain ip " NFT_TABLE " postrouting-%s\n"
+                "add rule ip " NFT_TABLE " postrouting-%s ip saddr %s/%u ip daddr != %s/%u "
+                "masquerade\n"
+                "add rule ip " NFT_TABLE " postrouting-%s ip saddr %s/%u ip daddr %s/%u "
+                "ct status dnat masquerade\n"
+                "add map ip " NFT_TABLE " hostports-%s "
+                "{ type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+                "add chain ip " NFT_TABLE " prerouting-%s "
+                "{ type nat hook prerouting priority dstnat; policy accept; }\n"
+                "flush chain ip " NFT_TABLE " prerouting-%s\n"
+                "add rule ip " NFT_TABLE " prerouting-%s fib daddr type local "
+                "dnat ip to meta l4proto . th dport map @hostports-%s\n"
+                "add chain ip " NFT_TABLE " output-%s "
+                "{ type nat hook output priority -100; policy accept; }\n"
+                "flush chain ip " NFT_TABLE " output-%s\n"
+                "add rule ip " NFT_TABLE " output-%s fib daddr type local "
+                "dnat ip to meta l4proto . th dport map @hostports-%s\n",
+                b, b, b, pod, n->pod.prefix, cluster, n->cluster.prefix, b, pod, n->pod.prefix,
+                pod, n->pod.prefix, b, b, b, b, b, b, b, b, b);
+        int r = net_nft_run(cmd, NULL, err);
+        return r < 0 ? tm_error_wrap(err, "masquerade and host port rules") : 0;
 }
 
 static int
@@ -219,7 +228,7 @@ net_podnet_open(net_podnet **out, const net_podnet_options *opts, tm_error *err)
         if (r == 0)
                 r = enable_forwarding(err);
         if (r == 0)
-                r = setup_masquerade(n, err);
+                r = setup_nft(n, err);
         if (r < 0) {
                 tm_error_wrap(err, "bridge \"%s\"", n->bridge);
                 goto fail;
@@ -389,6 +398,164 @@ net_pod_attach(net_podnet *n, const char *key, const char *netns_path, char ip[1
         return 0;
 }
 
+struct hp_elem {
+        bool udp;
+        uint16_t host_port;
+        uint32_t ip;
+        uint16_t port;
+};
+
+static bool
+json_port(json_t *j, uint16_t *out)
+{
+        if (!json_is_integer(j) || json_integer_value(j) < 1 || json_integer_value(j) > 65535)
+                return false;
+        *out = (uint16_t)json_integer_value(j);
+        return true;
+}
+
+/* The elements of our host port map. */
+static int
+hp_list(const net_podnet *n, struct hp_elem **out, size_t *n_out, tm_error *err)
+{
+        _cleanup_free_ char *cmd = xasprintf("list map ip " NFT_TABLE " hostports-%s\n", n->bridge);
+        _cleanup_free_ char *js = NULL;
+        int r = net_nft_run(cmd, &js, err);
+        if (r < 0)
+                return tm_error_wrap(err, "host ports");
+        json_error_t jerr;
+        json_t *root = json_loads(js, 0, &jerr);
+        if (!root)
+                return tm_error_set(err, -EIO, "host ports: unreadable nftables listing");
+        struct hp_elem *v = NULL;
+        size_t nv = 0, cap = 0, i, j;
+        json_t *item, *e;
+        json_array_foreach(json_object_get(root, "nftables"), i, item) {
+                json_t *map = json_object_get(item, "map");
+                json_array_foreach(map ? json_object_get(map, "elem") : NULL, j, e) {
+                        json_t *k = json_object_get(json_array_get(e, 0), "concat");
+                        json_t *val = json_object_get(json_array_get(e, 1), "concat");
+                        json_t *proto = json_array_get(k, 0), *ip = json_array_get(val, 0);
+                        struct hp_elem h = {0};
+                        if (json_is_string(proto))
+                                h.udp = strcmp(json_string_value(proto), "udp") == 0;
+                        else if (json_is_integer(proto))
+                                h.udp = json_integer_value(proto) == IPPROTO_UDP;
+                        else
+                                continue;
+                        if (!json_port(json_array_get(k, 1), &h.host_port) ||
+                            !json_port(json_array_get(val, 1), &h.port) || !json_is_string(ip) ||
+                            net_ip4_parse(json_string_value(ip), &h.ip) < 0)
+                                continue;
+                        TM_GROW(v, cap, nv + 1);
+                        v[nv++] = h;
+                }
+        }
+        json_decref(root);
+        *out = v;
+        *n_out = nv;
+        return 0;
+}
+
+static void
+hp_put_delete(tm_buf *b, const net_podnet *n, const struct hp_elem *h)
+{
+        tm_buf_printf(b, "delete element ip " NFT_TABLE " hostports-%s { %s . %u }\n", n->bridge,
+                      h->udp ? "udp" : "tcp", h->host_port);
+}
+
+static bool
+ip_held(const net_podnet *n, uint32_t ip)
+{
+        for (size_t i = 0; i < net_ipam_count(n->ipam); i++) {
+                uint32_t a;
+                const char *k;
+                net_ipam_entry(n->ipam, i, &a, &k);
+                if (a == ip)
+                        return true;
+        }
+        return false;
+}
+
+/* Removes the host ports that lead to ip, or (ip 0) to addresses no pod
+ * holds. */
+static int
+hp_remove(const net_podnet *n, uint32_t ip, tm_error *err)
+{
+        _cleanup_free_ struct hp_elem *v = NULL;
+        size_t nv;
+        int r = hp_list(n, &v, &nv, err);
+        if (r < 0)
+                return r;
+        tm_buf b = TM_BUF_INIT;
+        for (size_t i = 0; i < nv; i++)
+                if (ip ? v[i].ip == ip : !ip_held(n, v[i].ip))
+                        hp_put_delete(&b, n, &v[i]);
+        if (b.len)
+                r = net_nft_run(b.data, NULL, err);
+        tm_buf_free(&b);
+        return r < 0 ? tm_error_wrap(err, "remove host ports") : 0;
+}
+
+int
+net_pod_set_host_ports(net_podnet *n, const char *key, const net_host_port *ports,
+                       size_t n_ports, tm_error *err)
+{
+        if (!net_ipam_key_valid(key))
+                return tm_error_set(err, -EINVAL, "host ports: invalid key \"%.64s\"",
+                                    key ? key : "");
+        if (n_ports > HOST_PORTS_MAX)
+                return tm_error_set(err, -E2BIG, "pod \"%s\": over %d host ports", key,
+                                    HOST_PORTS_MAX);
+        for (size_t i = 0; i < n_ports; i++) {
+                if (!ports[i].host_port || !ports[i].container_port)
+                        return tm_error_set(err, -EINVAL, "pod \"%s\": port 0", key);
+                for (size_t j = 0; j < i; j++)
+                        if (ports[j].udp == ports[i].udp &&
+                            ports[j].host_port == ports[i].host_port)
+                                return tm_error_set(err, -EINVAL,
+                                                    "pod \"%s\": host port %s/%u given twice", key,
+                                                    ports[i].udp ? "udp" : "tcp",
+                                                    ports[i].host_port);
+        }
+        uint32_t ip;
+        if (net_ipam_lookup(n->ipam, key, &ip) < 0)
+                return tm_error_set(err, -ENOENT, "pod \"%s\" is not attached", key);
+        _cleanup_free_ struct hp_elem *v = NULL;
+        size_t nv;
+        int r = hp_list(n, &v, &nv, err);
+        if (r < 0)
+                return tm_error_wrap(err, "pod \"%s\"", key);
+        tm_buf b = TM_BUF_INIT;
+        for (size_t i = 0; i < nv; i++) {
+                for (size_t j = 0; j < n_ports; j++) {
+                        if (v[i].ip != ip && v[i].udp == ports[j].udp &&
+                            v[i].host_port == ports[j].host_port) {
+                                char other[16];
+                                net_ip4_format(v[i].ip, other);
+                                tm_buf_free(&b);
+                                return tm_error_set(err, -EADDRINUSE,
+                                                    "pod \"%s\": host port %s/%u is taken by the "
+                                                    "pod at %s",
+                                                    key, ports[j].udp ? "udp" : "tcp",
+                                                    ports[j].host_port, other);
+                        }
+                }
+                if (v[i].ip == ip)
+                        hp_put_delete(&b, n, &v[i]);
+        }
+        char ips[16];
+        net_ip4_format(ip, ips);
+        for (size_t j = 0; j < n_ports; j++)
+                tm_buf_printf(&b, "add element ip " NFT_TABLE " hostports-%s { %s . %u : %s . %u }\n",
+                              n->bridge, ports[j].udp ? "udp" : "tcp", ports[j].host_port, ips,
+                              ports[j].container_port);
+        if (b.len)
+                r = net_nft_run(b.data, NULL, err);
+        tm_buf_free(&b);
+        return r < 0 ? tm_error_wrap(err, "pod \"%s\": host ports", key) : 0;
+}
+
 int
 net_pod_detach(net_podnet *n, const char *key, tm_error *err)
 {
@@ -408,6 +575,9 @@ net_pod_detach(net_podnet *n, const char *key, tm_error *err)
         } else if (r == -ENODEV) {
                 r = 0;
         }
+        uint32_t ip;
+        if (r == 0 && net_ipam_lookup(n->ipam, key, &ip) == 0)
+                r = hp_remove(n, ip, err);
         if (r == 0)
                 r = net_ipam_release(n->ipam, key, err);
         if (r < 0)
@@ -489,6 +659,8 @@ net_podnet_gc(net_podnet *n, const char *const *live, size_t n_live, tm_error *e
                 free(orphans[i]);
         }
         free(orphans);
+        if (r == 0)
+                r = hp_remove(n, 0, err);
         if (r < 0)
                 return tm_error_wrap(err, "pod network clean-up");
         return 0;

@@ -4,7 +4,9 @@
  * default route, and the pod's /etc/hosts and /etc/resolv.conf contents. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
@@ -38,3 +40,16 @@ char *net_pod_resolv_conf(net_podnet *n, const char *pod_namespace);
 /* The host-side veth name of key's pod: "tmv" + 8 hex digits of
  * sha256(key). The host side also carries the alias "timone-pod:<key>". */
 void net_pod_veth_name(const char *key, char out[16]);
+
+typedef struct net_host_port {
+        uint16_t host_port; /* on every address of the node */
+        uint16_t container_port;
+        bool udp; /* TCP when false */
+} net_host_port;
+
+/* Forwards each host port (at most 64) on the node's addresses to the
+ * attached pod's address, replacing the pod's earlier set (an empty set
+ * removes them). -EADDRINUSE when another pod holds one of the ports,
+ * -ENOENT when key is not attached. Detach and gc remove them too. */
+int net_pod_set_host_ports(net_podnet *n, const char *key, const net_host_port *ports,
+                           size_t n_ports, tm_error *err);

@@ -5,6 +5,7 @@
  * add` and removed at exit. Needs root; checked with ip, nft and ping. */
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -324,12 +325,109 @@ test_masquerade(void **state)
 
         /* Opening again restores the rule (idempotent set-up). */
         assert_int_equal(open_n(&n, &o, &err), 0);
-        _cleanup_free_ char *nft = sh_out("nft list table ip timone_podnet");
-        char *first = strstr(nft, "masquerade");
+        /* Once each: leaving the cluster, and pod to pod through a host port. */
+        _cleanup_free_ char *nft =
+                sh_out("nft list chain ip timone_podnet postrouting-%s", g_bridge);
+        char *first = strstr(nft, "ip daddr != 10.77.0.0/16 masquerade");
         assert_non_null(first);
-        assert_null(strstr(first + 1, "masquerade"));
+        assert_null(strstr(first + 1, "ip daddr != 10.77.0.0/16 masquerade"));
+        char *hairpin = strstr(nft, "ct status dnat masquerade");
+        assert_non_null(hairpin);
+        assert_null(strstr(hairpin + 1, "ct status dnat masquerade"));
         assert_int_equal(ping(p, "172.31.77.2"), 0);
         assert_int_equal(net_pod_detach(n, "default/m", &err), 0);
+        close_n(n);
+}
+
+static int g_httpd_pid;
+
+static void
+kill_httpd(void)
+{
+        if (g_httpd_pid > 0)
+                kill(g_httpd_pid, SIGTERM);
+        g_httpd_pid = 0;
+}
+
+static void
+test_host_ports(void **state)
+{
+        net_podnet_options o = opts_main();
+        net_podnet *n;
+        tm_error err = {0};
+        if (open_n(&n, &o, &err) < 0)
+                fail_msg("open: %s", err.msg);
+        const char *out = netns_new("hpout"), *p = netns_new("hp"), *q = netns_new("hq");
+        assert_int_equal(sh("ip link add tmnr%d type veth peer name eth0 netns %s && "
+                            "ip addr add 172.31.78.1/30 dev tmnr%d && ip link set tmnr%d up && "
+                            "ip -n %s addr add 172.31.78.2/30 dev eth0 && "
+                            "ip -n %s link set eth0 up",
+                            g_pid, out, g_pid, g_pid, out, out),
+                         0);
+        attach_ok(n, "default/hp", p, NULL);
+        attach_ok(n, "default/hq", q, NULL);
+        _cleanup_free_ char *www = xasprintf("%s/www", g_state);
+        assert_int_equal(sh("mkdir -p %s && echo hello-from-pod > %s/index.html", www, www), 0);
+        _cleanup_free_ char *pid =
+                sh_out("ip netns exec %s busybox httpd -f -p 80 -h %s >/dev/null 2>&1 & echo $!",
+                       p, www);
+        g_httpd_pid = atoi(pid);
+        assert_true(g_httpd_pid > 0);
+        atexit(kill_httpd);
+
+        net_host_port ports[] = {{8080, 80, false}, {5353, 53, true}};
+        if (net_pod_set_host_ports(n, "default/hp", ports, 2, &err) < 0)
+                fail_msg("host ports: %s", err.msg);
+        _cleanup_free_ char *map = sh_out("nft list map ip timone_podnet hostports-%s", g_bridge);
+        assert_contains(map, "tcp . 8080 : 10.77.0.");
+        assert_contains(map, "udp . 5353 : 10.77.0.");
+        /* From outside, from the node itself, and from another pod. */
+        /* bash's /dev/tcp: Debian's static busybox wget crashes on lookups. */
+        const char *get = "timeout 2 bash -c 'exec 3<>/dev/tcp/172.31.78.1/8080; "
+                          "printf \"GET / HTTP/1.0\\r\\n\\r\\n\" >&3; cat <&3'";
+        _cleanup_free_ char *page = NULL;
+        for (int i = 0; i < 30; i++) {
+                free(page);
+                page = sh_out("ip netns exec %s %s 2>/dev/null", out, get);
+                if (strstr(page, "hello-from-pod"))
+                        break;
+                usleep(100000);
+        }
+        assert_contains(page, "hello-from-pod");
+        _cleanup_free_ char *local = sh_out("%s 2>/dev/null", get);
+        assert_contains(local, "hello-from-pod");
+        _cleanup_free_ char *hair = sh_out("ip netns exec %s %s 2>/dev/null", q, get);
+        assert_contains(hair, "hello-from-pod");
+
+        /* Taken by another pod; bad requests. */
+        assert_int_equal(net_pod_set_host_ports(n, "default/hq", ports, 1, &err), -EADDRINUSE);
+        assert_contains(err.msg, "tcp/8080 is taken");
+        net_host_port twice[] = {{9090, 80, false}, {9090, 81, false}};
+        assert_int_equal(net_pod_set_host_ports(n, "default/hq", twice, 2, &err), -EINVAL);
+        assert_int_equal(net_pod_set_host_ports(n, "default/none", twice, 1, &err), -ENOENT);
+        /* Replacing the set drops what is no longer there. */
+        assert_int_equal(net_pod_set_host_ports(n, "default/hp", ports, 1, &err), 0);
+        free(map);
+        map = sh_out("nft list map ip timone_podnet hostports-%s", g_bridge);
+        assert_contains(map, "tcp . 8080");
+        assert_null(strstr(map, "5353"));
+
+        /* Detach removes them. */
+        assert_int_equal(net_pod_detach(n, "default/hp", &err), 0);
+        free(map);
+        map = sh_out("nft list map ip timone_podnet hostports-%s", g_bridge);
+        assert_null(strstr(map, "8080"));
+        _cleanup_free_ char *gone = sh_out("ip netns exec %s %s 2>/dev/null", out, get);
+        assert_null(strstr(gone, "hello-from-pod"));
+        /* Now free for hq; gc removes host ports of pods that are gone. */
+        assert_int_equal(net_pod_set_host_ports(n, "default/hq", ports, 2, &err), 0);
+        const char *live[] = {"default/other"};
+        assert_int_equal(net_podnet_gc(n, live, 1, &err), 0);
+        free(map);
+        map = sh_out("nft list map ip timone_podnet hostports-%s", g_bridge);
+        assert_null(strstr(map, "8080"));
+        assert_null(strstr(map, "5353"));
+        kill_httpd();
         close_n(n);
 }
 
@@ -541,6 +639,7 @@ main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_teardown(test_bridge_attach_ping, teardown),
                 cmocka_unit_test_teardown(test_masquerade, teardown),
+                cmocka_unit_test_teardown(test_host_ports, teardown),
                 cmocka_unit_test_teardown(test_exhaustion, teardown),
                 cmocka_unit_test_teardown(test_bad_options, teardown),
                 cmocka_unit_test_teardown(test_files, teardown),
