@@ -123,6 +123,27 @@ exe_cgroup_memory_dir(const char *mode, const char *uid, const char *name)
         return xasprintf(CG_ROOT "/memory/timone/%s/%s", uid, name);
 }
 
+bool
+exe_cgroup_swap_available(const char *mode)
+{
+        if (!tm_streq(mode, "v2"))
+                return access(CG_ROOT "/memory/memory.memsw.limit_in_bytes", F_OK) == 0;
+        /* The root cgroup has no memory.swap.max; its children do. */
+        DIR *d = opendir(CG_ROOT);
+        if (!d)
+                return false;
+        bool found = false;
+        struct dirent *de;
+        while (!found && (de = readdir(d))) {
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                _cleanup_free_ char *p = xasprintf(CG_ROOT "/%s/memory.swap.max", de->d_name);
+                found = access(p, F_OK) == 0;
+        }
+        closedir(d);
+        return found;
+}
+
 void
 exe_cgroup_remove_pod(const char *uid)
 {

@@ -4,6 +4,8 @@
  * "timone" parent (cgroupfs driver, valid for v1 and v2). */
 #pragma once
 
+#include <stdbool.h>
+
 #include "common/error.h"
 
 /* *mode is a static string: "v1", "v2" or "hybrid". */
@@ -17,5 +19,8 @@ char *exe_cgroup_path(const char *uid, const char *name);
 /* Directory of the container's memory cgroup, where the OOM counters are
  * (memory.oom_control on v1, memory.events on v2). Caller frees. */
 char *exe_cgroup_memory_dir(const char *mode, const char *uid, const char *name);
+/* Whether the kernel accounts swap in the memory controller (v1
+ * memory.memsw.*, v2 memory.swap.max); Raspberry Pi kernels often do not. */
+bool exe_cgroup_swap_available(const char *mode);
 /* Removes the pod's (empty) parent cgroups in every hierarchy; best effort. */
 void exe_cgroup_remove_pod(const char *uid);

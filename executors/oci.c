@@ -169,18 +169,22 @@ namespace_new(const char *type, const char *path)
 }
 
 static json_t *
-resources_new(const exe_container_spec *spec)
+resources_new(const exe_container_spec *spec, bool swap)
 {
         json_t *res = json_object();
         json_t *devices = json_array();
         json_array_append_new(devices, json_pack("{s:b, s:s}", "allow", spec->privileged ? 1 : 0,
                                                  "access", "rwm"));
         json_object_set_new(res, "devices", devices);
-        if (spec->memory_limit > 0)
-                /* swap == limit: no swap beyond the limit, as the kubelet does. */
-                json_object_set_new(res, "memory",
-                                    json_pack("{s:I, s:I}", "limit", (json_int_t)spec->memory_limit,
-                                              "swap", (json_int_t)spec->memory_limit));
+        if (spec->memory_limit > 0) {
+                json_t *mem = json_pack("{s:I}", "limit", (json_int_t)spec->memory_limit);
+                /* swap == limit: no swap beyond the limit, as the kubelet
+                 * does, where the kernel accounts swap (runtimes fail to
+                 * set it otherwise). */
+                if (swap)
+                        json_object_set_new(mem, "swap", json_integer(spec->memory_limit));
+                json_object_set_new(res, "memory", mem);
+        }
         if (spec->cpu_quota_us > 0 || spec->cpu_shares > 0) {
                 json_t *cpu = json_object();
                 if (spec->cpu_shares > 0)
@@ -204,6 +208,15 @@ int
 exe_oci_config(const exe_container_spec *spec, const char *cgroup_mode, char **out,
                tm_error *err)
 {
+        exe_oci_host host = {.cgroup_mode = cgroup_mode, .swap = true};
+        return exe_oci_config_host(spec, &host, out, err);
+}
+
+int
+exe_oci_config_host(const exe_container_spec *spec, const exe_oci_host *host, char **out,
+                    tm_error *err)
+{
+        const char *cgroup_mode = host->cgroup_mode;
         if (!spec->args || !spec->args[0])
                 return tm_error_set(err, -EINVAL, "container \"%s\": no command", spec->name);
         if (!spec->rootfs || spec->rootfs[0] != '/')
@@ -270,7 +283,7 @@ exe_oci_config(const exe_container_spec *spec, const char *cgroup_mode, char **o
 
         _cleanup_free_ char *cgpath = exe_cgroup_path(spec->pod_uid, spec->name);
         json_t *linux_ = json_pack("{s:o, s:o, s:s}", "namespaces", ns, "resources",
-                                   resources_new(spec), "cgroupsPath", cgpath);
+                                   resources_new(spec, host->swap), "cgroupsPath", cgpath);
         if (!spec->privileged) {
                 json_object_set_new(linux_, "maskedPaths",
                                     str_array(masked_paths, TM_ARRAY_SIZE(masked_paths)));

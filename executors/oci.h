@@ -7,8 +7,16 @@
 /* The default capability set (containerd's), "CAP_" names. */
 extern const char *const exe_oci_default_caps[];
 
-/* Builds config.json text for spec (caller frees *out). cgroup_mode is
- * "v1", "v2" or "hybrid" (v2 gets a cgroup namespace). Seccomp: none yet. */
+/* What the node offers that changes the config. */
+typedef struct exe_oci_host {
+        const char *cgroup_mode; /* "v1", "v2" or "hybrid" (v2 gets a cgroup namespace) */
+        bool swap;               /* swap accounting: memory.swap set to the limit */
+} exe_oci_host;
+
+/* Builds config.json text for spec (caller frees *out). Seccomp: none yet. */
+int exe_oci_config_host(const exe_container_spec *spec, const exe_oci_host *host, char **out,
+                        tm_error *err);
+/* The same with swap accounting assumed. */
 int exe_oci_config(const exe_container_spec *spec, const char *cgroup_mode, char **out,
                    tm_error *err);
 /* Normalises a capability name ("net_admin", "NET_ADMIN", "CAP_NET_ADMIN")

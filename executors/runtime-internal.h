@@ -16,6 +16,7 @@ struct exe_runtime {
         char name[8];      /* "crun" or "runc" */
         char *version;     /* "1.8.1" */
         const char *cgmode; /* "v1", "v2", "hybrid" */
+        bool swap;          /* swap accounted by the memory controller */
         char *state_dir;
         char *pods_dir;    /* <state>/pods */
         char *root_dir;    /* <state>/runtime */

@@ -284,6 +284,7 @@ exe_runtime_open(exe_runtime **out, const exe_runtime_options *opts, tm_error *e
         r = exe_cgroup_detect(&rt->cgmode, err);
         if (r < 0)
                 return r;
+        rt->swap = exe_cgroup_swap_available(rt->cgmode);
         if (!strcmp(rt->name, "crun")) {
                 int mounted;
                 r = exe_cgroup_mount_hugetlb(rt->cgmode, &mounted, err);
@@ -573,7 +574,8 @@ exe_container_start(exe_runtime *rt, const exe_container_spec *spec, tm_error *e
         if (r < 0)
                 return tm_error_wrap(err, "start container \"%s\"", spec->name);
         _cleanup_free_ char *config = NULL;
-        r = exe_oci_config(spec, rt->cgmode, &config, err);
+        exe_oci_host host = {.cgroup_mode = rt->cgmode, .swap = rt->swap};
+        r = exe_oci_config_host(spec, &host, &config, err);
         if (r < 0)
                 return tm_error_wrap(err, "start container \"%s\"", spec->name);
         _cleanup_free_ char *cfgpath = xasprintf("%s/config.json", cdir);

@@ -186,6 +186,14 @@ test_sandbox_and_limits(void **state)
         assert_int_equal(cgroupns, 1);
         json_decref(j);
 
+        exe_oci_host noswap = {.cgroup_mode = "v1", .swap = false};
+        _cleanup_free_ char *text = NULL;
+        assert_int_equal(exe_oci_config_host(&s, &noswap, &text, NULL), 0);
+        j = json_loads(text, 0, NULL);
+        assert_int_equal(json_integer_value(path(j, "linux.resources.memory.limit")), 16 << 20);
+        assert_null(path(j, "linux.resources.memory.swap"));
+        json_decref(j);
+
         s.sandbox = NULL;
         j = gen(&s, "v2");
         assert_string_equal(json_string_value(path(j, "hostname")), "web");

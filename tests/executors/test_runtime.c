@@ -472,6 +472,16 @@ test_limits(void **state)
                 assert_string_equal(mem, "67108864\n");
                 assert_string_equal(quota, "50000\n");
                 assert_string_equal(shares, "512\n");
+        } else {
+                /* v2 (not run on this machine): one tree, converted values. */
+                _cleanup_free_ char *pids = host_cg(".", uid, "lim", "pids.max");
+                _cleanup_free_ char *mem = host_cg(".", uid, "lim", "memory.max");
+                _cleanup_free_ char *cpu = host_cg(".", uid, "lim", "cpu.max");
+                _cleanup_free_ char *weight = host_cg(".", uid, "lim", "cpu.weight");
+                assert_string_equal(pids, "8\n");
+                assert_string_equal(mem, "67108864\n");
+                assert_string_equal(cpu, "50000 100000\n");
+                assert_string_equal(weight, "20\n"); /* 1 + (512 - 2) * 9999 / 262142 */
         }
         remove_ok(c, uid, "lim");
 }
