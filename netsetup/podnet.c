@@ -383,9 +383,12 @@ net_pod_attach(net_podnet *n, const char *key, const char *netns_path, char ip[1
         if (!netns_path || netns_path[0] != '/')
                 return tm_error_set(err, -EINVAL, "attach pod \"%s\": netns path must be absolute",
                                     key);
+        /* The bridge may have been removed or taken down under us. */
+        int r = setup_bridge(n, err);
         uint32_t addr;
         bool fresh = net_ipam_lookup(n->ipam, key, &addr) < 0;
-        int r = net_ipam_allocate(n->ipam, key, &addr, err);
+        if (r == 0)
+                r = net_ipam_allocate(n->ipam, key, &addr, err);
         if (r == 0)
                 r = attach(n, key, netns_path, addr, err);
         if (r < 0) {

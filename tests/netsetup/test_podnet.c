@@ -296,6 +296,29 @@ test_bridge_attach_ping(void **state)
         /* After gc the freed addresses are not handed out at once. */
         const char *e = netns_new("e");
         attach_ok(n, "default/e", e, "10.77.0.9");
+
+        /* A veth a crash left before its alias was set is adopted as is. */
+        const char *m = netns_new("manual");
+        char mveth[16];
+        net_pod_veth_name("default/manual", mveth);
+        assert_int_equal(sh("ip link add %s type veth peer name eth0 netns %s && "
+                            "ip link set %s master %s",
+                            mveth, m, mveth, g_bridge),
+                         0);
+        int midx = host_ifindex("default/manual");
+        attach_ok(n, "default/manual", m, "10.77.0.10");
+        assert_int_equal(host_ifindex("default/manual"), midx);
+        _cleanup_free_ char *mhost = sh_out("ip -d link show %s", mveth);
+        assert_contains(mhost, "alias timone-pod:default/manual");
+        assert_int_equal(ping(m, "10.77.0.9"), 0);
+
+        /* The bridge removed under us: attach makes it again and re-joins. */
+        assert_int_equal(sh("ip link del %s", g_bridge), 0);
+        assert_int_not_equal(ping(m, "10.77.0.9"), 0);
+        attach_ok(n, "default/manual", m, "10.77.0.10");
+        attach_ok(n, "default/e", e, "10.77.0.9");
+        assert_int_equal(ping(m, "10.77.0.9"), 0);
+        assert_int_equal(ping(m, "10.77.0.1"), 0);
         close_n(n);
 }
 
