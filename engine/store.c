@@ -314,27 +314,41 @@ col_str(sqlite3_stmt *st, int i)
         return xstrdup(t ? (const char *)t : "");
 }
 
+/* One allocation per row: the six strings back to back, id first. */
+static void
+rows_push(eng_rows *r, const char *const f[6], const size_t len[6])
+{
+        size_t total = 0;
+        for (int i = 0; i < 6; i++)
+                total += len[i] + 1;
+        char *block = xmalloc(total), *p = block;
+        char *ptrs[6];
+        for (int i = 0; i < 6; i++) {
+                ptrs[i] = p;
+                memcpy(p, f[i], len[i]);
+                p[len[i]] = '\0';
+                p += len[i] + 1;
+        }
+        TM_GROW(r->items, r->cap, r->n + 1);
+        r->items[r->n++] = (eng_row){ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5]};
+}
+
 void
 eng_rows_add(eng_rows *r, const char *id, const char *hash, const char *api_version,
              const char *kind, const char *ns, const char *name)
 {
-        TM_GROW(r->items, r->cap, r->n + 1);
-        r->items[r->n++] = (eng_row){xstrdup(id),   xstrdup(hash), xstrdup(api_version),
-                                     xstrdup(kind), xstrdup(ns),   xstrdup(name)};
+        const char *f[6] = {id, hash, api_version, kind, ns ? ns : "", name};
+        size_t len[6];
+        for (int i = 0; i < 6; i++)
+                len[i] = strlen(f[i]);
+        rows_push(r, f, len);
 }
 
 void
 eng_rows_free(eng_rows *r)
 {
-        for (size_t i = 0; i < r->n; i++) {
-                eng_row *w = &r->items[i];
-                free(w->id);
-                free(w->hash);
-                free(w->api_version);
-                free(w->kind);
-                free(w->ns);
-                free(w->name);
-        }
+        for (size_t i = 0; i < r->n; i++)
+                free(r->items[i].id); /* the row's block */
         free(r->items);
         *r = (eng_rows)ENG_ROWS_INIT;
 }
@@ -353,9 +367,14 @@ eng_store_load_rows(eng_store *s, eng_rows *out, tm_error *err)
                 return db_error(s, err, "load objects");
         int r;
         while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-                TM_GROW(out->items, out->cap, out->n + 1);
-                out->items[out->n++] = (eng_row){col_str(st, 0), col_str(st, 1), col_str(st, 2),
-                                                 col_str(st, 3), col_str(st, 4), col_str(st, 5)};
+                const char *f[6];
+                size_t len[6];
+                for (int i = 0; i < 6; i++) {
+                        const unsigned char *t = sqlite3_column_text(st, i);
+                        f[i] = t ? (const char *)t : "";
+                        len[i] = (size_t)sqlite3_column_bytes(st, i);
+                }
+                rows_push(out, f, len);
         }
         sqlite3_finalize(st);
         if (r != SQLITE_DONE) {

@@ -135,7 +135,7 @@ test_update_prune_unchanged(void **state)
         assert_string_equal(eng_plan_get(p, 2)->paths[0], "data.password");
 
         tm_buf out = TM_BUF_INIT;
-        eng_diffout_opts o = {false, false};
+        eng_diffout_opts o = {false, false, NULL};
         eng_plan_print_text(p, &o, &out);
         const char *head =
                 "~ ConfigMap shop/web-config              updated   (data.index.html)\n"
@@ -266,6 +266,41 @@ test_diff_paths(void **state)
         res_value_free(b);
 }
 
+static void
+test_json_reader(void **state)
+{
+        tm_error err = {0};
+        res_value *v = NULL;
+        const char *j = " {\"s\":\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\",\"i\":-42,\"f\":1.5e3,"
+                        "\"big\":123456789012,\"t\":true,\"n\":null,\"e\":{},\"a\":[1,[],\"x\"]} ";
+        assert_int_equal(eng_value_from_json(j, strlen(j), &v, &err), 0);
+        assert_string_equal(res_get_str(v, "s", NULL), "a\"b\\c\n\xc3\xa9\xf0\x9f\x98\x80");
+        assert_int_equal(res_get_int(v, "i", 0), -42);
+        assert_int_equal(res_map_get(v, "f")->type, RES_FLOAT);
+        assert_true(res_map_get(v, "f")->u.f == 1500.0);
+        assert_int_equal(res_get_int(v, "big", 0), 123456789012LL);
+        assert_true(res_get_bool(v, "t", false));
+        assert_int_equal(res_map_get(v, "n")->type, RES_NULL);
+        assert_int_equal(res_map_get(v, "e")->type, RES_MAP);
+        assert_int_equal(res_map_get(v, "a")->n, 3);
+        res_value_free(v);
+        const char *bad[] = {"", "{", "{\"a\"}", "[1,]", "{\"a\":1,}", "\"\\ud800\"", "tru",
+                             "[1] x", "\"a\x01\"", "01x", "{\"a\":\"\\q\"}"};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                v = NULL;
+                if (eng_value_from_json(bad[i], strlen(bad[i]), &v, &err) == 0)
+                        fail_msg("accepted bad JSON %s", bad[i]);
+        }
+        /* nesting is bounded */
+        tm_buf deep = TM_BUF_INIT;
+        for (int i = 0; i < 1000; i++)
+                tm_buf_putc(&deep, '[');
+        for (int i = 0; i < 1000; i++)
+                tm_buf_putc(&deep, ']');
+        assert_int_equal(eng_value_from_json(deep.data, deep.len, &v, &err), -EBADMSG);
+        tm_buf_free(&deep);
+}
+
 int
 main(void)
 {
@@ -276,6 +311,7 @@ main(void)
                 cmocka_unit_test(test_prunes_in_reverse_order),
                 cmocka_unit_test(test_missing_namespace_is_an_error),
                 cmocka_unit_test(test_diff_paths),
+                cmocka_unit_test(test_json_reader),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
