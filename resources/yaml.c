@@ -240,13 +240,17 @@ static int
 resolve_into(const char *s, size_t n, res_value *out)
 {
         out->type = RES_STR;
-        char hint = n ? resolve_hint((unsigned char)s[0]) : 'N';
+        if (n == 0) {
+                out->type = RES_NULL;
+                return RES_NULL;
+        }
+        char hint = resolve_hint((unsigned char)s[0]);
         if (!hint)
                 return RES_STR;
         if (n <= 5) {
                 for (size_t i = 0; i < TM_ARRAY_SIZE(resolve_map); i++) {
                         const char *m = resolve_map[i].s;
-                        if (strlen(m) != n || memcmp(m, s, n) != 0)
+                        if (m[0] != s[0] || strlen(m) != n || memcmp(m, s, n) != 0)
                                 continue;
                         int t = resolve_map[i].type;
                         if (t == R_MERGE)

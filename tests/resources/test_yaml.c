@@ -7,12 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <dirent.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include <cmocka.h>
 
 #include "common/buf.h"
 #include "common/mem.h"
+#include "common/util.h"
 #include "resources/yaml.h"
 
 static res_value *
@@ -474,6 +477,93 @@ test_limits(void **state)
         expect_error_lim("[1, 2, 3]\n", 10, &lim, 1, 8, "more than 3 nodes");
 }
 
+/* Every fixture decodes (and survives YAML out and in), or, when its first
+ * line reads "# error: L:C: text", fails with that diagnostic. */
+static void
+test_fixtures(void **state)
+{
+        const char *src = getenv("TIMONE_SRCDIR");
+        _cleanup_free_ char *dir = xasprintf("%s/tests/resources/fixtures/yaml", src ? src : "..");
+        DIR *d = opendir(dir);
+        assert_non_null(d);
+        struct dirent *de;
+        int seen = 0;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
+                _cleanup_free_ char *data = NULL;
+                size_t len = 0;
+                tm_error err = {0};
+                assert_int_equal(tm_file_read(path, 1 << 20, &data, &len, &err), 0);
+                seen++;
+                unsigned line, col;
+                int off = 0;
+                if (sscanf(data, "# error: %u:%u: %n", &line, &col, &off) == 2 && off > 0) {
+                        char *eol = strchr(data + off, '\n');
+                        _cleanup_free_ char *msg = xstrndup(data + off, (size_t)(eol - data - off));
+                        expect_error_lim(data, len, NULL, line, col, msg);
+                        continue;
+                }
+                res_doc *docs = NULL;
+                size_t n = 0;
+                res_diags dg = RES_DIAGS_INIT;
+                int r = res_yaml_decode(de->d_name, data, len, NULL, &docs, &n, &dg);
+                if (r)
+                        print_error("%s: %s\n", de->d_name, dg.items[0].msg);
+                assert_int_equal(r, 0);
+                for (size_t i = 0; i < n; i++) {
+                        if (!docs[i].root)
+                                continue;
+                        tm_buf b = TM_BUF_INIT;
+                        res_emit_yaml(docs[i].root, &b, 0);
+                        res_value *back = decode_one(b.data);
+                        assert_true(res_value_equal(docs[i].root, back));
+                        res_value_free(back);
+                        tm_buf_free(&b);
+                }
+                res_docs_free(docs, n);
+        }
+        closedir(d);
+        assert_true(seen >= 10);
+}
+
+static void
+test_fixture_details(void **state)
+{
+        const char *src = getenv("TIMONE_SRCDIR");
+        _cleanup_free_ char *path =
+                xasprintf("%s/tests/resources/fixtures/yaml/deployment.yaml", src ? src : "..");
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        tm_error err = {0};
+        assert_int_equal(tm_file_read(path, 1 << 20, &data, &len, &err), 0);
+        res_value *v = decode_one(data);
+        res_value *vol = res_get(v, "spec", "template", "spec", "volumes", NULL)->u.items[0];
+        res_member *mode = res_map_member(res_get(vol, "configMap", NULL), "defaultMode");
+        assert_int_equal(mode->value->type, RES_INT);
+        assert_int_equal(mode->value->u.i, 420); /* 0644 */
+        assert_int_equal(mode->line, 45);
+        assert_int_equal(mode->col, 11);
+        res_value *lim = res_get(v, "spec", "template", "spec", "containers", NULL)->u.items[0];
+        lim = res_get(lim, "resources", "limits", NULL);
+        assert_string_equal(res_get_str(lim, "cpu", NULL), "1");
+        assert_string_equal(res_get_str(res_get(v, "spec", "strategy", "rollingUpdate", NULL),
+                                        "maxSurge", NULL),
+                            "25%");
+        res_value_free(v);
+        free(TAKE_PTR(path));
+        free(TAKE_PTR(data));
+        path = xasprintf("%s/tests/resources/fixtures/yaml/anchors.yaml", src ? src : "..");
+        assert_int_equal(tm_file_read(path, 1 << 20, &data, &len, &err), 0);
+        v = decode_one(data);
+        res_value *c = res_get(v, "containers", NULL);
+        assert_string_equal(res_get_str(c->u.items[0], "imagePullPolicy", NULL), "IfNotPresent");
+        assert_string_equal(res_get_str(c->u.items[1], "imagePullPolicy", NULL), "Always");
+        assert_non_null(res_get(c->u.items[1], "resources", "limits", "memory", NULL));
+        res_value_free(v);
+}
+
 int
 main(void)
 {
@@ -485,6 +575,7 @@ main(void)
                 cmocka_unit_test(test_billion_laughs),  cmocka_unit_test(test_deep_nesting),
                 cmocka_unit_test(test_streams),         cmocka_unit_test(test_json),
                 cmocka_unit_test(test_syntax_errors),   cmocka_unit_test(test_limits),
+                cmocka_unit_test(test_fixtures),        cmocka_unit_test(test_fixture_details),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
