@@ -23,6 +23,7 @@ typedef struct res_vctx {
         size_t errors;
         bool secret; /* never print values */
         uint32_t line, col; /* the object's position, for errors with no better place */
+        uint32_t line_offset; /* added to every line: the tree came from a part of the file */
         size_t nbad;
         uint64_t bad[32]; /* paths whose values were dropped for their type */
         size_t plen;
@@ -71,6 +72,16 @@ void res_default_pod_spec(res_value *spec, bool pod);
  * with *bad_at set to the offending input byte. */
 long res_base64_decode(const char *s, size_t n, unsigned char *out, size_t *bad_at);
 char *res_base64_encode(const unsigned char *p, size_t n, size_t *out_len);
+
+/* res_object_from_value for a tree decoded from a part of a file that
+ * starts after line_offset lines; scratch (may be NULL) is a buffer kept
+ * between calls. */
+int res_object_build(res_value *root, const char *file, uint32_t line_offset, tm_buf *scratch,
+                     res_object **out, res_diags *diags);
+
+/* Tests: the size of the decoding batches of res_set_add_file (SIZE_MAX:
+ * whole files). */
+void res_set_set_batch_bytes(res_set *set, size_t n);
 
 /* Member removal by index. */
 void res_map_remove_at(res_value *m, uint32_t i);

@@ -275,7 +275,14 @@ resolve_kind(res_vctx *c, const res_value *root)
 int
 res_object_from_value(res_value *root, const char *file, res_object **out, res_diags *diags)
 {
-        res_vctx c = {.file = file, .diags = diags};
+        return res_object_build(root, file, 0, NULL, out, diags);
+}
+
+int
+res_object_build(res_value *root, const char *file, uint32_t line_offset, tm_buf *scratch,
+                 res_object **out, res_diags *diags)
+{
+        res_vctx c = {.file = file, .diags = diags, .line_offset = line_offset};
         if (root) {
                 c.line = root->line;
                 c.col = root->col;
@@ -323,7 +330,7 @@ res_object_from_value(res_value *root, const char *file, res_object **out, res_d
         res_object *o = xcalloc(1, sizeof(*o));
         o->refs = 1;
         o->kind = k;
-        o->line = c.line;
+        o->line = c.line ? c.line + line_offset : 0;
         o->file = file ? xstrdup(file) : NULL;
         ns = k->namespaced ? res_get_str(res_map_get(root, "metadata"), "namespace", "") : "";
         size_t gl = strlen(k->group), kl = strlen(k->kind), nl = strlen(ns), ml = strlen(name);
@@ -345,12 +352,15 @@ res_object_from_value(res_value *root, const char *file, res_object **out, res_d
         p = mempcpy(p, name, ml);
         *p = '\0';
 
-        tm_buf b = TM_BUF_INIT;
-        res_emit_canonical_json(root, &b);
+        tm_buf local = TM_BUF_INIT, *b = scratch ? scratch : &local;
+        tm_buf_reset(b);
+        res_emit_canonical_json(root, b);
         /* exact size: ten thousand objects must not carry buffer slack */
-        o->json_len = b.len;
-        o->json = xmemdup(b.data ? b.data : "", b.len + 1);
-        tm_buf_free(&b);
+        o->json_len = b->len;
+        o->json = xmemdup(b->data ? b->data : "", b->len + 1);
+        if (scratch && scratch->len)
+                explicit_bzero(scratch->data, scratch->len);
+        tm_buf_free(&local);
         char hex[TM_SHA256_HEX_LEN + 1];
         tm_sha256_hex(o->json, o->json_len, hex);
         memcpy(o->hash, "sha256:", 7);

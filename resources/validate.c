@@ -92,6 +92,8 @@ vc_verr(res_vctx *c, uint32_t line, uint32_t col, const char *fmt, va_list ap)
                 line = c->line;
                 col = c->col;
         }
+        if (line)
+                line += c->line_offset;
         res_diags_add(c->diags, c->file, line, col, c->kind ? c->kind->kind : NULL, c->ns,
                       c->name, c->plen ? c->path : NULL, "%s", msg);
         c->errors++;

@@ -130,6 +130,56 @@ test_syntax_error_reported(void **state)
         res_diags_free(&d);
 }
 
+/* A file bigger than one decoding batch: positions, limits and the objects
+ * are those of one whole-file decode. */
+static void
+test_big_file_batches(void **state)
+{
+        tm_buf y = TM_BUF_INIT;
+        int n = 3000;
+        for (int i = 0; i < n; i++) {
+                if (i == 2500)
+                        tm_buf_puts(&y, "---\napiVersion: v1\nkind: ConfigMap\n"
+                                        "metadata:\n  name: bad\ndata:\n  k: |\n    --- not a marker\n"
+                                        "  num: 1\n");
+                tm_buf_printf(&y, "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\n"
+                                  "data: {k: \"v%d\"}\n",
+                              i, i);
+        }
+        /* 2500 docs of 5 lines before the bad one: its "num: 1" is line
+         * 2500 * 5 + 9, value at column 8 */
+        res_set *s = res_set_new(NULL);
+        res_diags d = RES_DIAGS_INIT;
+        assert_true(y.len > 128 * 1024);
+        res_set_add_file(s, "big.yaml", y.data, y.len, &d);
+        assert_int_equal(res_set_finish(s, &d), -EINVAL);
+        if (d.n != 1)
+                dump_diags(&d);
+        assert_int_equal(d.n, 1);
+        assert_int_equal(d.items[0].line, 2500 * 5 + 9);
+        assert_int_equal(d.items[0].col, 8);
+        assert_string_equal(d.items[0].path, "data.num");
+        assert_int_equal(res_set_count(s), (size_t)n);
+        const res_object *o = res_set_find(s, "", "ConfigMap", "default", "c2999");
+        assert_non_null(o);
+        assert_int_equal(res_object_line(o), 2999 * 5 + 9 + 2);
+        res_set_free(s);
+        res_diags_free(&d);
+
+        /* the document limit is the file's, across batches */
+        res_limits lim;
+        res_limits_default(&lim);
+        lim.max_docs = 2000;
+        s = res_set_new(&lim);
+        res_set_add_file(s, "big.yaml", y.data, y.len, &d);
+        assert_true(d.n >= 1);
+        assert_non_null(strstr(d.items[0].msg, "more than 2000 documents"));
+        assert_int_equal(d.items[0].line, 2000 * 5 + 1);
+        res_set_free(s);
+        res_diags_free(&d);
+        tm_buf_free(&y);
+}
+
 int
 main(void)
 {
@@ -140,6 +190,7 @@ main(void)
                 cmocka_unit_test(test_max_objects),
                 cmocka_unit_test(test_awkward_but_legal),
                 cmocka_unit_test(test_syntax_error_reported),
+                cmocka_unit_test(test_big_file_batches),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
