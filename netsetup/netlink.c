@@ -26,7 +26,7 @@ struct net_nl {
         unsigned portid;
         unsigned seq;
         bool dump; /* the request in buf is a dump (NLM_F_DUMP's bits overlap others') */
-        char buf[NL_BUF_SIZE];
+        char buf[NL_BUF_SIZE] __attribute__((aligned(8)));
 };
 
 static int
