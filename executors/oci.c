@@ -11,35 +11,84 @@
 #include "executors/oci.h"
 
 const char *const exe_oci_default_caps[] = {
-        "CAP_CHOWN",      "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
-        "CAP_MKNOD",      "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
-        "CAP_SETFCAP",    "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-        "CAP_KILL",       "CAP_AUDIT_WRITE",  NULL,
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FSETID",
+    "CAP_FOWNER",
+    "CAP_MKNOD",
+    "CAP_NET_RAW",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETFCAP",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_KILL",
+    "CAP_AUDIT_WRITE",
+    NULL,
 };
 
 /* Every capability up to CAP_CHECKPOINT_RESTORE (40), in number order. */
 static const char *const all_caps[] = {
-        "CAP_CHOWN",           "CAP_DAC_OVERRIDE",  "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-        "CAP_FSETID",          "CAP_KILL",          "CAP_SETGID",          "CAP_SETUID",
-        "CAP_SETPCAP",         "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
-        "CAP_NET_BROADCAST",   "CAP_NET_ADMIN",     "CAP_NET_RAW",         "CAP_IPC_LOCK",
-        "CAP_IPC_OWNER",       "CAP_SYS_MODULE",    "CAP_SYS_RAWIO",       "CAP_SYS_CHROOT",
-        "CAP_SYS_PTRACE",      "CAP_SYS_PACCT",     "CAP_SYS_ADMIN",       "CAP_SYS_BOOT",
-        "CAP_SYS_NICE",        "CAP_SYS_RESOURCE",  "CAP_SYS_TIME",        "CAP_SYS_TTY_CONFIG",
-        "CAP_MKNOD",           "CAP_LEASE",         "CAP_AUDIT_WRITE",     "CAP_AUDIT_CONTROL",
-        "CAP_SETFCAP",         "CAP_MAC_OVERRIDE",  "CAP_MAC_ADMIN",       "CAP_SYSLOG",
-        "CAP_WAKE_ALARM",      "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",      "CAP_PERFMON",
-        "CAP_BPF",             "CAP_CHECKPOINT_RESTORE",
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
 };
 #define N_CAPS TM_ARRAY_SIZE(all_caps)
 
 static const char *const masked_paths[] = {
-        "/proc/acpi",          "/proc/asound",     "/proc/kcore",       "/proc/keys",
-        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-        "/proc/scsi",          "/sys/firmware",    "/sys/devices/virtual/powercap",
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
 };
 static const char *const readonly_paths[] = {
-        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
 int
@@ -134,10 +183,10 @@ default_mounts(json_t *mounts, const exe_container_spec *spec)
         static const char *const proc[] = {"nosuid", "noexec", "nodev", NULL};
         static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
         static const char *const devhost[] = {"rbind", "rprivate", "nosuid", NULL};
-        static const char *const pts[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666",
-                                          "mode=0620", "gid=5", NULL};
-        static const char *const shm[] = {"nosuid", "noexec", "nodev", "mode=1777",
-                                          "size=65536k", NULL};
+        static const char *const pts[] = {"nosuid",    "noexec", "newinstance", "ptmxmode=0666",
+                                          "mode=0620", "gid=5",  NULL};
+        static const char *const shm[] = {"nosuid",    "noexec",      "nodev",
+                                          "mode=1777", "size=65536k", NULL};
         static const char *const mq[] = {"nosuid", "noexec", "nodev", NULL};
         static const char *const sys_ro[] = {"nosuid", "noexec", "nodev", "ro", NULL};
         static const char *const sys_rw[] = {"nosuid", "noexec", "nodev", "rw", NULL};
@@ -154,8 +203,8 @@ default_mounts(json_t *mounts, const exe_container_spec *spec)
                 json_array_append_new(mounts, mount_new("/dev/pts", "devpts", "devpts", pts));
         json_array_append_new(mounts, mount_new("/dev/shm", "tmpfs", "shm", shm));
         json_array_append_new(mounts, mount_new("/dev/mqueue", "mqueue", "mqueue", mq));
-        json_array_append_new(mounts, mount_new("/sys", "sysfs", "sysfs",
-                                                spec->privileged ? sys_rw : sys_ro));
+        json_array_append_new(
+            mounts, mount_new("/sys", "sysfs", "sysfs", spec->privileged ? sys_rw : sys_ro));
         json_array_append_new(mounts, mount_new("/sys/fs/cgroup", "cgroup", "cgroup",
                                                 spec->privileged ? cg_rw : cg_ro));
 }
@@ -173,8 +222,8 @@ resources_new(const exe_container_spec *spec, bool swap)
 {
         json_t *res = json_object();
         json_t *devices = json_array();
-        json_array_append_new(devices, json_pack("{s:b, s:s}", "allow", spec->privileged ? 1 : 0,
-                                                 "access", "rwm"));
+        json_array_append_new(
+            devices, json_pack("{s:b, s:s}", "allow", spec->privileged ? 1 : 0, "access", "rwm"));
         json_object_set_new(res, "devices", devices);
         if (spec->memory_limit > 0) {
                 json_t *mem = json_pack("{s:I}", "limit", (json_int_t)spec->memory_limit);
@@ -191,10 +240,9 @@ resources_new(const exe_container_spec *spec, bool swap)
                         json_object_set_new(cpu, "shares", json_integer(spec->cpu_shares));
                 if (spec->cpu_quota_us > 0) {
                         json_object_set_new(cpu, "quota", json_integer(spec->cpu_quota_us));
-                        json_object_set_new(cpu, "period",
-                                            json_integer(spec->cpu_period_us > 0
-                                                                 ? spec->cpu_period_us
-                                                                 : 100000));
+                        json_object_set_new(
+                            cpu, "period",
+                            json_integer(spec->cpu_period_us > 0 ? spec->cpu_period_us : 100000));
                 }
                 json_object_set_new(res, "cpu", cpu);
         }
@@ -205,8 +253,7 @@ resources_new(const exe_container_spec *spec, bool swap)
 }
 
 int
-exe_oci_config(const exe_container_spec *spec, const char *cgroup_mode, char **out,
-               tm_error *err)
+exe_oci_config(const exe_container_spec *spec, const char *cgroup_mode, char **out, tm_error *err)
 {
         exe_oci_host host = {.cgroup_mode = cgroup_mode, .swap = true};
         return exe_oci_config_host(spec, &host, out, err);
@@ -231,13 +278,13 @@ exe_oci_config_host(const exe_container_spec *spec, const exe_oci_host *host, ch
         for (size_t i = 0; i < N_CAPS; i++)
                 if (caps[i])
                         json_array_append_new(capset, json_string(all_caps[i]));
-        json_t *capabilities = json_pack("{s:O, s:O, s:O, s:[], s:[]}", "bounding", capset,
-                                         "effective", capset, "permitted", capset, "inheritable",
-                                         "ambient");
+        json_t *capabilities =
+            json_pack("{s:O, s:O, s:O, s:[], s:[]}", "bounding", capset, "effective", capset,
+                      "permitted", capset, "inheritable", "ambient");
         json_decref(capset);
 
-        json_t *user = json_pack("{s:I, s:I}", "uid", (json_int_t)spec->uid, "gid",
-                                 (json_int_t)spec->gid);
+        json_t *user =
+            json_pack("{s:I, s:I}", "uid", (json_int_t)spec->uid, "gid", (json_int_t)spec->gid);
         if (spec->n_extra_gids) {
                 json_t *g = json_array();
                 for (size_t i = 0; i < spec->n_extra_gids; i++)
@@ -251,11 +298,11 @@ exe_oci_config_host(const exe_container_spec *spec, const exe_oci_host *host, ch
                 nenv++;
         /* No rlimits: the container inherits the runtime's, never above
          * what this process has (no CAP_SYS_RESOURCE needed). */
-        json_t *process = json_pack(
-                "{s:b, s:o, s:o, s:o, s:s, s:o, s:b}", "terminal", 0, "user", user, "args",
-                str_array(spec->args, nargs), "env", str_array(spec->env, nenv), "cwd",
-                spec->cwd && spec->cwd[0] ? spec->cwd : "/", "capabilities", capabilities,
-                "noNewPrivileges", spec->no_new_privileges ? 1 : 0);
+        json_t *process =
+            json_pack("{s:b, s:o, s:o, s:o, s:s, s:o, s:b}", "terminal", 0, "user", user, "args",
+                      str_array(spec->args, nargs), "env", str_array(spec->env, nenv), "cwd",
+                      spec->cwd && spec->cwd[0] ? spec->cwd : "/", "capabilities", capabilities,
+                      "noNewPrivileges", spec->no_new_privileges ? 1 : 0);
 
         json_t *mounts = json_array();
         default_mounts(mounts, spec);
@@ -266,9 +313,9 @@ exe_oci_config_host(const exe_container_spec *spec, const exe_oci_host *host, ch
                                tm_error_set(err, -EINVAL,
                                             "container \"%s\": mount destination must be absolute",
                                             spec->name);
-                json_array_append_new(mounts, mount_new(m->destination, m->type ? m->type : "bind",
-                                                        m->source ? m->source : "none",
-                                                        m->options));
+                json_array_append_new(mounts,
+                                      mount_new(m->destination, m->type ? m->type : "bind",
+                                                m->source ? m->source : "none", m->options));
         }
 
         const exe_sandbox *sb = spec->sandbox;
@@ -292,11 +339,11 @@ exe_oci_config_host(const exe_container_spec *spec, const exe_oci_host *host, ch
         }
         /* Seccomp: none for now (runtime default: no filter). */
 
-        json_t *root = json_pack("{s:s, s:{s:s, s:b}, s:o, s:o, s:o, s:{s:s, s:s}}", "ociVersion",
-                                 "1.0.2", "root", "path", spec->rootfs, "readonly",
-                                 spec->read_only_rootfs ? 1 : 0, "process", process, "mounts",
-                                 mounts, "linux", linux_, "annotations", "io.timone.pod-uid",
-                                 spec->pod_uid, "io.timone.container-name", spec->name);
+        json_t *root =
+            json_pack("{s:s, s:{s:s, s:b}, s:o, s:o, s:o, s:{s:s, s:s}}", "ociVersion", "1.0.2",
+                      "root", "path", spec->rootfs, "readonly", spec->read_only_rootfs ? 1 : 0,
+                      "process", process, "mounts", mounts, "linux", linux_, "annotations",
+                      "io.timone.pod-uid", spec->pod_uid, "io.timone.container-name", spec->name);
         if (!root)
                 return tm_error_set(err, -EINVAL, "container \"%s\": bad config value", spec->name);
         /* The hostname is set by the sandbox in its UTS namespace; a

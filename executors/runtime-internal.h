@@ -12,14 +12,14 @@
 #define EXE_START_TIMEOUT_MS 60000   /* shim readiness */
 
 struct exe_runtime {
-        char *path;        /* runtime binary */
-        char name[8];      /* "crun" or "runc" */
-        char *version;     /* "1.8.1" */
+        char *path;         /* runtime binary */
+        char name[8];       /* "crun" or "runc" */
+        char *version;      /* "1.8.1" */
         const char *cgmode; /* "v1", "v2", "hybrid" */
         bool swap;          /* swap accounted by the memory controller */
         char *state_dir;
-        char *pods_dir;    /* <state>/pods */
-        char *root_dir;    /* <state>/runtime */
+        char *pods_dir; /* <state>/pods */
+        char *root_dir; /* <state>/runtime */
         char *shim_path;
 };
 

@@ -72,8 +72,9 @@ drain(int fd, tm_buf *b)
         char tmp[4096];
         ssize_t n = read(fd, tmp, sizeof(tmp));
         if (n > 0 && b->len < EXE_RT_OUT_MAX)
-                tm_buf_append(b, tmp, (size_t)n < EXE_RT_OUT_MAX - b->len ? (size_t)n
-                                                                          : EXE_RT_OUT_MAX - b->len);
+                tm_buf_append(b, tmp,
+                              (size_t)n < EXE_RT_OUT_MAX - b->len ? (size_t)n
+                                                                  : EXE_RT_OUT_MAX - b->len);
         return n;
 }
 
@@ -188,7 +189,8 @@ find_in_path(const char *name)
         if (!path || !*path)
                 path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
         _cleanup_free_ char *copy = xstrdup(path);
-        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d;
+             d = strtok_r(NULL, ":", &save)) {
                 char *p = xasprintf("%s/%s", d, name);
                 if (access(p, X_OK) == 0)
                         return p;
@@ -263,8 +265,7 @@ exe_runtime_open(exe_runtime **out, const exe_runtime_options *opts, tm_error *e
                 if (!rt->path)
                         rt->path = find_in_path("runc");
                 if (!rt->path)
-                        return tm_error_set(err, -ENOENT,
-                                            "no OCI runtime: install crun or runc");
+                        return tm_error_set(err, -ENOENT, "no OCI runtime: install crun or runc");
         }
 
         /* "crun version 1.8.1" / "runc version 1.1.5+ds1" */
@@ -345,7 +346,8 @@ read_shim_status(const char *cdir, shim_status *s)
         if (tm_file_read(path, EXE_STATUS_FILE_MAX, &text, &len, NULL) < 0)
                 return;
         s->present = true;
-        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
+             l = strtok_r(NULL, "\n", &save)) {
                 char *eq = strchr(l, '=');
                 if (!eq)
                         continue;
@@ -411,7 +413,8 @@ runtime_state(exe_runtime *rt, const char *id, char state[16], int *pid, tm_erro
         const char *s = j ? json_string_value(json_object_get(j, "status")) : NULL;
         if (!s) {
                 json_decref(j);
-                return tm_error_set(err, -EPROTO, "%s state \"%s\": unexpected output", rt->name, id);
+                return tm_error_set(err, -EPROTO, "%s state \"%s\": unexpected output", rt->name,
+                                    id);
         }
         snprintf(state, 16, "%s", s);
         *pid = (int)json_integer_value(json_object_get(j, "pid"));
@@ -468,11 +471,12 @@ spawn_shim(exe_runtime *rt, const exe_container_spec *spec, const char *id, cons
         _cleanup_free_ char *memcg = exe_cgroup_memory_dir(rt->cgmode, spec->pod_uid, spec->name);
         _cleanup_free_ char *attempt = xasprintf("%u", spec->attempt);
         _cleanup_free_ char *maxb = xasprintf(
-                "%llu", (unsigned long long)(spec->log_max_bytes ? spec->log_max_bytes : 10u << 20));
+            "%llu", (unsigned long long)(spec->log_max_bytes ? spec->log_max_bytes : 10u << 20));
         _cleanup_free_ char *maxf = xasprintf("%u", spec->log_max_files ? spec->log_max_files : 2);
-        const char *argv[] = {rt->shim_path, "-r", rt->path, "-R", rt->root_dir, "-b", cdir,
-                              "-i", id, "-l", ldir, "-a", attempt, "-m", maxb, "-n", maxf,
-                              "-c", memcg, "-f", "3", NULL};
+        const char *argv[] = {rt->shim_path, "-r", rt->path, "-R", rt->root_dir, "-b",
+                              cdir,          "-i", id,       "-l", ldir,         "-a",
+                              attempt,       "-m", maxb,     "-n", maxf,         "-c",
+                              memcg,         "-f", "3",      NULL};
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
                 return tm_error_errno(err, -errno, "pipe");
@@ -663,8 +667,7 @@ exe_container_status_get(exe_runtime *rt, const char *pod_uid, const char *name,
 }
 
 int
-exe_container_kill(exe_runtime *rt, const char *pod_uid, const char *name, int sig,
-                   tm_error *err)
+exe_container_kill(exe_runtime *rt, const char *pod_uid, const char *name, int sig, tm_error *err)
 {
         int r = check_ids(pod_uid, name, err);
         if (r < 0)
@@ -683,8 +686,8 @@ exe_container_kill(exe_runtime *rt, const char *pod_uid, const char *name, int s
                 if (st.state == EXE_C_EXITED)
                         return 0;
                 if (st.state == EXE_C_UNKNOWN)
-                        return tm_error_set(err, -ENOENT, "kill container \"%s\": no such container",
-                                            name);
+                        return tm_error_set(err, -ENOENT,
+                                            "kill container \"%s\": no such container", name);
         }
         if (err)
                 *err = e;
@@ -745,8 +748,7 @@ exe_container_remove(exe_runtime *rt, const char *pod_uid, const char *name, boo
 }
 
 int
-exe_container_list(exe_runtime *rt, const char *pod_uid, char ***names, size_t *n,
-                   tm_error *err)
+exe_container_list(exe_runtime *rt, const char *pod_uid, char ***names, size_t *n, tm_error *err)
 {
         int r = exe_rt_check_component("pod uid", pod_uid, 64, err);
         if (r < 0)
@@ -766,7 +768,8 @@ exe_container_list(exe_runtime *rt, const char *pod_uid, char ***names, size_t *
         size_t i;
         json_t *v;
         if (json_is_array(j))
-                json_array_foreach(j, i, v) {
+                json_array_foreach(j, i, v)
+                {
                         const char *id = json_string_value(json_object_get(v, "id"));
                         if (!id || !tm_str_has_prefix(id, prefix) || !id[plen])
                                 continue;

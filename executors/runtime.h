@@ -29,7 +29,7 @@ typedef struct exe_runtime_options {
 
 int exe_runtime_open(exe_runtime **out, const exe_runtime_options *opts, tm_error *err);
 void exe_runtime_close(exe_runtime *rt);
-const char *exe_runtime_name(const exe_runtime *rt); /* "crun" or "runc" */
+const char *exe_runtime_name(const exe_runtime *rt);    /* "crun" or "runc" */
 const char *exe_runtime_version(const exe_runtime *rt); /* "1.8.1" */
 /* "v1", "v2" or "hybrid": how the node's cgroups are mounted. */
 const char *exe_runtime_cgroup_mode(const exe_runtime *rt);
@@ -43,8 +43,8 @@ typedef struct exe_sandbox {
 
 /* Creates (or re-adopts) the pod's namespaces; hostname set in the UTS
  * namespace. Idempotent. */
-int exe_sandbox_create(exe_runtime *rt, const char *pod_uid, const char *hostname,
-                       exe_sandbox *out, tm_error *err);
+int exe_sandbox_create(exe_runtime *rt, const char *pod_uid, const char *hostname, exe_sandbox *out,
+                       tm_error *err);
 /* Unmounts and removes the namespaces and the pod directory (logs too). */
 int exe_sandbox_destroy(exe_runtime *rt, const char *pod_uid, tm_error *err);
 void exe_sandbox_clear(exe_sandbox *sb);
@@ -54,31 +54,34 @@ int exe_sandbox_list(exe_runtime *rt, char ***uids, size_t *n, tm_error *err);
 typedef struct exe_mount {
         const char *source;
         const char *destination;
-        const char *type;            /* "bind", "tmpfs", ... */
-        const char *const *options;  /* NULL-terminated, e.g. {"rbind","ro",NULL} */
+        const char *type;           /* "bind", "tmpfs", ... */
+        const char *const *options; /* NULL-terminated, e.g. {"rbind","ro",NULL} */
 } exe_mount;
 
 typedef struct exe_container_spec {
         const char *pod_uid;
-        const char *name;   /* container name */
-        const char *rootfs; /* ready root (overlay mounted by the image store) */
+        const char *name;        /* container name */
+        const char *rootfs;      /* ready root (overlay mounted by the image store) */
         const char *const *args; /* argv, NULL-terminated, args[0] resolved by the runtime */
         const char *const *env;  /* "K=V", NULL-terminated */
         const char *cwd;         /* "/" when NULL */
         uint32_t uid, gid;
-        const uint32_t *extra_gids; size_t n_extra_gids;
+        const uint32_t *extra_gids;
+        size_t n_extra_gids;
         bool read_only_rootfs;
-        bool privileged;            /* the caller checked it is allowed */
-        const char *const *cap_add; /* "NET_ADMIN" or "CAP_NET_ADMIN", NULL-terminated or NULL */
+        bool privileged;             /* the caller checked it is allowed */
+        const char *const *cap_add;  /* "NET_ADMIN" or "CAP_NET_ADMIN", NULL-terminated or NULL */
         const char *const *cap_drop; /* may contain "ALL" */
         bool no_new_privileges;
-        const exe_mount *mounts; size_t n_mounts; /* in addition to /proc, /dev, /sys... */
+        const exe_mount *mounts;
+        size_t n_mounts; /* in addition to /proc, /dev, /sys... */
         const exe_sandbox *sandbox;
         const char *hostname;
         int64_t memory_limit; /* bytes, 0 = none */
-        int64_t cpu_quota_us; int64_t cpu_period_us; /* 0 = none */
-        int64_t cpu_shares;   /* 0 = default */
-        int64_t pids_limit;   /* 0 = none */
+        int64_t cpu_quota_us;
+        int64_t cpu_period_us;  /* 0 = none */
+        int64_t cpu_shares;     /* 0 = default */
+        int64_t pids_limit;     /* 0 = none */
         uint64_t log_max_bytes; /* per log file before rotation (default 10 MiB) */
         unsigned log_max_files; /* rotated files kept (default 2) */
         unsigned attempt;       /* restart count, names the log file */
@@ -99,11 +102,11 @@ typedef enum exe_cstate {
 typedef struct exe_container_status {
         exe_cstate state;
         int pid;
-        int exit_code;     /* valid when EXITED; 128+signal for signals */
-        bool oom_killed;   /* the memory limit killed it */
-        int64_t started_at;  /* unix seconds */
+        int exit_code;      /* valid when EXITED; 128+signal for signals */
+        bool oom_killed;    /* the memory limit killed it */
+        int64_t started_at; /* unix seconds */
         int64_t finished_at;
-        char reason[64];   /* "Completed", "Error", "OOMKilled", "" */
+        char reason[64]; /* "Completed", "Error", "OOMKilled", "" */
 } exe_container_status;
 
 int exe_container_status_get(exe_runtime *rt, const char *pod_uid, const char *name,

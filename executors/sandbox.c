@@ -164,8 +164,8 @@ make_namespaces(const char *nsdir, const char *hostname, tm_error *err)
 }
 
 int
-exe_sandbox_create(exe_runtime *rt, const char *pod_uid, const char *hostname,
-                   exe_sandbox *out, tm_error *err)
+exe_sandbox_create(exe_runtime *rt, const char *pod_uid, const char *hostname, exe_sandbox *out,
+                   tm_error *err)
 {
         int r = exe_rt_check_component("pod uid", pod_uid, 64, err);
         if (r >= 0)

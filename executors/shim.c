@@ -163,8 +163,7 @@ log_record(struct log *lg, const char *stream, bool partial, const char *p, size
                 log_rotate(lg);
         if (lg->fd < 0)
                 return;
-        struct iovec iov[3] = {
-                {head, h + (size_t)k}, {(void *)p, n}, {(void *)"\n", 1}};
+        struct iovec iov[3] = {{head, h + (size_t)k}, {(void *)p, n}, {(void *)"\n", 1}};
         ssize_t w = writev(lg->fd, iov, 3);
         if (w > 0)
                 lg->size += (unsigned long long)w;
@@ -339,17 +338,38 @@ parse_opts(int argc, char **argv, struct opts *o)
         o->max_files = 2;
         while ((c = getopt(argc, argv, "r:R:b:i:l:a:m:n:c:f:")) != -1) {
                 switch (c) {
-                case 'r': o->runtime = optarg; break;
-                case 'R': o->root = optarg; break;
-                case 'b': o->bundle = optarg; break;
-                case 'i': o->id = optarg; break;
-                case 'l': o->logdir = optarg; break;
-                case 'a': o->attempt = strtoul(optarg, NULL, 10); break;
-                case 'm': o->max_bytes = strtoull(optarg, NULL, 10); break;
-                case 'n': o->max_files = strtoul(optarg, NULL, 10); break;
-                case 'c': o->memcg = optarg; break;
-                case 'f': o->ready_fd = atoi(optarg); break;
-                default: usage();
+                case 'r':
+                        o->runtime = optarg;
+                        break;
+                case 'R':
+                        o->root = optarg;
+                        break;
+                case 'b':
+                        o->bundle = optarg;
+                        break;
+                case 'i':
+                        o->id = optarg;
+                        break;
+                case 'l':
+                        o->logdir = optarg;
+                        break;
+                case 'a':
+                        o->attempt = strtoul(optarg, NULL, 10);
+                        break;
+                case 'm':
+                        o->max_bytes = strtoull(optarg, NULL, 10);
+                        break;
+                case 'n':
+                        o->max_files = strtoul(optarg, NULL, 10);
+                        break;
+                case 'c':
+                        o->memcg = optarg;
+                        break;
+                case 'f':
+                        o->ready_fd = atoi(optarg);
+                        break;
+                default:
+                        usage();
                 }
         }
         if (!o->runtime || !o->root || !o->bundle || !o->id || !o->logdir || !o->memcg)
@@ -390,8 +410,8 @@ main(int argc, char **argv)
         }
         /* `run --detach` is `create` + `start` in one runtime process (one
          * exec less: ~70 ms with runc); the container's stdio are the pipes. */
-        const char *run[] = {"run", "--detach", "--bundle", o.bundle, "--pid-file", pidfile, o.id,
-                             NULL};
+        const char *run[] = {"run",        "--detach", "--bundle", o.bundle,
+                             "--pid-file", pidfile,    o.id,       NULL};
         int st = run_runtime(&o, run, out[1], errp[1]);
         close(out[1]);
         close(errp[1]);

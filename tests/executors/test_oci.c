@@ -20,11 +20,11 @@ static exe_container_spec
 base(void)
 {
         exe_container_spec s = {
-                .pod_uid = "tmp-uid",
-                .name = "web",
-                .rootfs = "/var/lib/timone/pods/tmp-uid/containers/web/rootfs",
-                .args = args,
-                .env = env,
+            .pod_uid = "tmp-uid",
+            .name = "web",
+            .rootfs = "/var/lib/timone/pods/tmp-uid/containers/web/rootfs",
+            .args = args,
+            .env = env,
         };
         return s;
 }
@@ -47,8 +47,8 @@ has_str(json_t *arr, const char *s)
 {
         size_t i;
         json_t *v;
-        json_array_foreach(arr, i, v) if (json_is_string(v) && !strcmp(json_string_value(v), s))
-                return true;
+        json_array_foreach(arr, i, v) if (json_is_string(v) &&
+                                          !strcmp(json_string_value(v), s)) return true;
         return false;
 }
 
@@ -68,8 +68,9 @@ find_mount(json_t *j, const char *dst)
 {
         size_t i;
         json_t *m;
-        json_array_foreach(json_object_get(j, "mounts"), i, m) if (
-                !strcmp(json_string_value(json_object_get(m, "destination")), dst)) return m;
+        json_array_foreach(
+            json_object_get(j, "mounts"), i,
+            m) if (!strcmp(json_string_value(json_object_get(m, "destination")), dst)) return m;
         return NULL;
 }
 
@@ -96,8 +97,8 @@ test_defaults(void **state)
         }
         assert_false(has_str(eff, "CAP_SYS_ADMIN"));
         assert_int_equal(json_array_size(path(j, "process.capabilities.ambient")), 0);
-        const char *dsts[] = {"/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys",
-                              "/sys/fs/cgroup"};
+        const char *dsts[] = {"/proc",       "/dev", "/dev/pts",      "/dev/shm",
+                              "/dev/mqueue", "/sys", "/sys/fs/cgroup"};
         for (size_t i = 0; i < sizeof(dsts) / sizeof(*dsts); i++)
                 assert_non_null(find_mount(j, dsts[i]));
         assert_true(has_str(json_object_get(find_mount(j, "/sys"), "options"), "ro"));
@@ -113,21 +114,24 @@ test_defaults(void **state)
         size_t i;
         json_t *v;
         bool seen_net = false;
-        json_array_foreach(ns, i, v) {
+        json_array_foreach(ns, i, v)
+        {
                 assert_null(json_object_get(v, "path"));
                 assert_string_not_equal(json_string_value(json_object_get(v, "type")), "cgroup");
                 seen_net |= !strcmp(json_string_value(json_object_get(v, "type")), "network");
         }
         assert_true(seen_net);
-        assert_string_equal(json_string_value(json_object_get(path(j, "annotations"), "io.timone.pod-uid")), "tmp-uid");
+        assert_string_equal(
+            json_string_value(json_object_get(path(j, "annotations"), "io.timone.pod-uid")),
+            "tmp-uid");
         json_decref(j);
 }
 
 static void
 test_sandbox_and_limits(void **state)
 {
-        exe_sandbox sb = {.dir = "/s", .netns = "/s/ns/net", .ipcns = "/s/ns/ipc",
-                          .utsns = "/s/ns/uts"};
+        exe_sandbox sb = {
+            .dir = "/s", .netns = "/s/ns/net", .ipcns = "/s/ns/ipc", .utsns = "/s/ns/uts"};
         static const uint32_t gids[] = {10, 20};
         exe_container_spec s = base();
         s.sandbox = &sb;
@@ -144,14 +148,14 @@ test_sandbox_and_limits(void **state)
         s.cpu_shares = 256;
         s.pids_limit = 42;
         static const char *const ro[] = {"rbind", "ro", NULL};
-        exe_mount m = {.source = "/host/data", .destination = "/data", .type = "bind",
-                       .options = ro};
+        exe_mount m = {
+            .source = "/host/data", .destination = "/data", .type = "bind", .options = ro};
         s.mounts = &m;
         s.n_mounts = 1;
         json_t *j = gen(&s, "v2");
         assert_int_equal(json_integer_value(path(j, "process.user.uid")), 65534);
-        assert_int_equal(json_integer_value(json_array_get(path(j, "process.user.additionalGids"), 1)),
-                         20);
+        assert_int_equal(
+            json_integer_value(json_array_get(path(j, "process.user.additionalGids"), 1)), 20);
         assert_string_equal(json_string_value(path(j, "process.cwd")), "/srv");
         assert_true(json_is_true(path(j, "root.readonly")));
         assert_true(json_is_true(path(j, "process.noNewPrivileges")));
@@ -169,7 +173,8 @@ test_sandbox_and_limits(void **state)
         size_t i;
         json_t *v;
         int joined = 0, cgroupns = 0;
-        json_array_foreach(path(j, "linux.namespaces"), i, v) {
+        json_array_foreach(path(j, "linux.namespaces"), i, v)
+        {
                 const char *t = json_string_value(json_object_get(v, "type"));
                 const char *p = json_string_value(json_object_get(v, "path"));
                 if (!strcmp(t, "network"))
@@ -252,8 +257,8 @@ test_privileged(void **state)
         assert_false(has_str(json_object_get(find_mount(j, "/sys"), "options"), "ro"));
         assert_string_equal(json_string_value(json_object_get(find_mount(j, "/dev"), "source")),
                             "/dev");
-        assert_true(json_is_true(json_object_get(json_array_get(path(j, "linux.resources.devices"), 0),
-                                                 "allow")));
+        assert_true(json_is_true(
+            json_object_get(json_array_get(path(j, "linux.resources.devices"), 0), "allow")));
         json_decref(j);
 }
 
@@ -279,9 +284,9 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_defaults),   cmocka_unit_test(test_sandbox_and_limits),
-                cmocka_unit_test(test_caps),       cmocka_unit_test(test_privileged),
-                cmocka_unit_test(test_invalid),
+            cmocka_unit_test(test_defaults), cmocka_unit_test(test_sandbox_and_limits),
+            cmocka_unit_test(test_caps),     cmocka_unit_test(test_privileged),
+            cmocka_unit_test(test_invalid),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

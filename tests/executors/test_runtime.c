@@ -100,17 +100,16 @@ new_uid(ctx *c)
 }
 
 static exe_container_spec
-spec_for(ctx *c, const char *uid, const char *name, const char *const *args,
-         const exe_sandbox *sb)
+spec_for(ctx *c, const char *uid, const char *name, const char *const *args, const exe_sandbox *sb)
 {
         static const char *const env[] = {"PATH=/bin", NULL};
         exe_container_spec s = {
-                .pod_uid = uid,
-                .name = name,
-                .rootfs = c->rootfs,
-                .args = args,
-                .env = env,
-                .sandbox = sb,
+            .pod_uid = uid,
+            .name = name,
+            .rootfs = c->rootfs,
+            .args = args,
+            .env = env,
+            .sandbox = sb,
         };
         return s;
 }
@@ -428,8 +427,8 @@ test_security(void **state)
 static char *
 host_cg(const char *ctrl, const char *uid, const char *name, const char *file)
 {
-        _cleanup_free_ char *p = xasprintf("/sys/fs/cgroup/%s/timone/%s/%s/%s", ctrl, uid, name,
-                                           file);
+        _cleanup_free_ char *p =
+            xasprintf("/sys/fs/cgroup/%s/timone/%s/%s/%s", ctrl, uid, name, file);
         char *text = NULL;
         size_t len;
         if (tm_file_read(p, 4096, &text, &len, NULL) < 0)
@@ -442,9 +441,8 @@ test_limits(void **state)
 {
         ctx *c = *state;
         _cleanup_free_ char *uid = new_uid(c);
-        const char *args[] = {"sh", "-c",
-                              "for i in $(seq 1 20); do sleep 30 & done; echo forked; sleep 30",
-                              NULL};
+        const char *args[] = {
+            "sh", "-c", "for i in $(seq 1 20); do sleep 30 & done; echo forked; sleep 30", NULL};
         exe_container_spec s = spec_for(c, uid, "lim", args, NULL);
         s.pids_limit = 8;
         s.memory_limit = 64 << 20;
@@ -522,10 +520,10 @@ main(void)
 {
         tm_log_set_level(TM_LOG_WARN);
         const struct CMUnitTest tests[] = {
-                T(test_exit_zero_logs), T(test_exit_code), T(test_bad_command),
-                T(test_kill),           T(test_oom),       T(test_sandbox_shared),
-                T(test_starter_killed), T(test_security),  T(test_limits),
-                T(test_log_rotation),
+            T(test_exit_zero_logs), T(test_exit_code), T(test_bad_command),
+            T(test_kill),           T(test_oom),       T(test_sandbox_shared),
+            T(test_starter_killed), T(test_security),  T(test_limits),
+            T(test_log_rotation),
         };
         int skip = rt_test_can_run("crun");
         if (!skip)

@@ -2,7 +2,7 @@
  * run as a test): median time of exe_container_start for a busybox root
  * next to a bare `<runtime> run -d` and `<runtime> run` of the same
  * bundle, measured in the same run; and the shim's PSS while a container
- * runs. TIMONE_BENCH_N runs per figure (default 3), TIMONE_BENCH_RUNTIME
+ * runs. TIMONE_BENCH_N runs per figure (default 1: a smoke test), TIMONE_BENCH_RUNTIME
  * "crun", "runc" or both (default). Prints; asserts only that it works. */
 #include <stdint.h>
 #include <stdarg.h>
@@ -175,9 +175,9 @@ main(void)
 {
         tm_log_set_level(TM_LOG_WARN);
         const char *n_env = getenv("TIMONE_BENCH_N");
-        unsigned n = n_env ? (unsigned)strtoul(n_env, NULL, 10) : 3;
+        unsigned n = n_env ? (unsigned)strtoul(n_env, NULL, 10) : 1;
         if (n == 0 || n > 1000)
-                n = 3;
+                n = 1;
         const char *only = getenv("TIMONE_BENCH_RUNTIME");
         const char *runtimes[] = {"crun", "runc"};
         int rc = 0;

@@ -45,13 +45,13 @@ rt_test_rootfs(const char *dir)
 {
         char *root = xasprintf("%s/rootfs", dir);
         char *cmd = xasprintf(
-                "set -e; r='%s'; mkdir -p $r/bin $r/etc $r/tmp $r/proc $r/sys $r/dev $r/root;"
-                "cp /bin/busybox $r/bin/busybox;"
-                "for a in $(/bin/busybox --list); do [ -e $r/bin/$a ] || ln -s busybox $r/bin/$a; done;"
-                "printf 'root:x:0:0:root:/root:/bin/sh\\nnobody:x:65534:65534:nobody:/:/bin/sh\\n'"
-                " > $r/etc/passwd;"
-                "printf 'root:x:0:\\nnogroup:x:65534:\\n' > $r/etc/group",
-                root);
+            "set -e; r='%s'; mkdir -p $r/bin $r/etc $r/tmp $r/proc $r/sys $r/dev $r/root;"
+            "cp /bin/busybox $r/bin/busybox;"
+            "for a in $(/bin/busybox --list); do [ -e $r/bin/$a ] || ln -s busybox $r/bin/$a; done;"
+            "printf 'root:x:0:0:root:/root:/bin/sh\\nnobody:x:65534:65534:nobody:/:/bin/sh\\n'"
+            " > $r/etc/passwd;"
+            "printf 'root:x:0:\\nnogroup:x:65534:\\n' > $r/etc/group",
+            root);
         int r = system(cmd);
         free(cmd);
         if (r != 0) {

@@ -59,10 +59,10 @@ probe(const exe_sandbox *sb, char *host, size_t hostlen, bool *lo_up)
                         int s = socket(AF_INET, SOCK_DGRAM, 0);
                         struct ifreq ifr = {0};
                         strcpy(ifr.ifr_name, "lo");
-                        out[0] = s >= 0 && ioctl(s, SIOCGIFFLAGS, &ifr) == 0 &&
-                                                 (ifr.ifr_flags & IFF_UP)
-                                         ? 'U'
-                                         : 'D';
+                        out[0] =
+                            s >= 0 && ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP)
+                                ? 'U'
+                                : 'D';
                 }
                 (void)write(p[1], out, sizeof(out));
                 _exit(0);
@@ -175,8 +175,8 @@ main(void)
                 return 1;
         state_dir = xasprintf("%s/state", dir);
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_lifecycle),
-                cmocka_unit_test(test_invalid),
+            cmocka_unit_test(test_lifecycle),
+            cmocka_unit_test(test_invalid),
         };
         int r = cmocka_run_group_tests(tests, NULL, NULL);
         _cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
