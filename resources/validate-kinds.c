@@ -437,10 +437,7 @@ check_configmap_secret(res_vctx *c, res_value *root, bool secret)
                 known |= strcmp(t, types[i]) == 0;
         /* Custom types are allowed, except in kubernetes.io's own name space. */
         if (!known && (strstr(t, "kubernetes.io/") || !*t)) {
-                bool save = c->secret;
-                c->secret = false;
-                res_vc_unsupported(c, NULL, type, types);
-                c->secret = save;
+                res_vc_unsupported(c, "type", type, types);
                 return;
         }
         const char *need[3] = {NULL, NULL, NULL};

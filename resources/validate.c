@@ -13,6 +13,16 @@
 #include "resources/object-internal.h"
 #include "resources/quantity.h"
 
+/* In a Secret, values under data, stringData and annotations (which may
+ * hold a last-applied copy of the whole Secret) are never shown. */
+static bool
+hide_values(const res_vctx *c)
+{
+        return c->secret && (strncmp(c->path, "data", 4) == 0 ||
+                             strncmp(c->path, "stringData", 10) == 0 ||
+                             strncmp(c->path, "metadata.annotations", 20) == 0);
+}
+
 static size_t
 vc_append(res_vctx *c, const char *s, size_t n)
 {
@@ -184,7 +194,7 @@ type_error(res_vctx *c, const res_value *v, const char *want)
                 c->bad[c->nbad++] = tm_fnv1a(c->path, c->plen);
         _cleanup_(tm_buf_free) tm_buf b = TM_BUF_INIT;
         tm_buf_printf(&b, "expected %s, got %s", want, res_type_name((res_type)v->type));
-        if (!c->secret && (v->type == RES_STR || v->type == RES_INT || v->type == RES_FLOAT)) {
+        if (!hide_values(c) && (v->type == RES_STR || v->type == RES_INT || v->type == RES_FLOAT)) {
                 tm_buf_putc(&b, ' ');
                 res_vc_fmt_value(v, &b);
         }
@@ -240,7 +250,7 @@ decode_qty(res_vctx *c, res_value *v)
         int r = res_quantity_parse(s, &q);
         if (r < 0) {
                 _cleanup_(tm_buf_free) tm_buf b = TM_BUF_INIT;
-                if (!c->secret)
+                if (!hide_values(c))
                         res_vc_fmt_value(v, &b);
                 res_vc_err(c, v->line, v->col, "Invalid value: %s: %s", b.data ? b.data : "",
                            r == -ERANGE ? "quantity is too great"
@@ -410,8 +420,9 @@ void
 res_vc_invalid(res_vctx *c, const char *key, const res_value *v, const char *fmt, ...)
 {
         _cleanup_(tm_buf_free) tm_buf b = TM_BUF_INIT;
+        size_t old = key ? res_vc_push(c, key) : c->plen;
         tm_buf_puts(&b, "Invalid value: ");
-        if (c->secret)
+        if (hide_values(c))
                 tm_buf_puts(&b, "<hidden>");
         else
                 res_vc_fmt_value(v, &b);
@@ -420,7 +431,6 @@ res_vc_invalid(res_vctx *c, const char *key, const res_value *v, const char *fmt
         va_start(ap, fmt);
         tm_buf_vprintf(&b, fmt, ap);
         va_end(ap);
-        size_t old = key ? res_vc_push(c, key) : c->plen;
         res_vc_err(c, v->line, v->col, "%s", b.data);
         res_vc_pop(c, old);
 }

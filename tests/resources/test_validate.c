@@ -170,6 +170,22 @@ test_secret_never_shown(void **state)
         tm_buf_free(&b);
         res_diags_free(&d);
 
+        expect_one_error("apiVersion: v1\nkind: Secret\nmetadata: {name: Bad_Name}\n", 3, 18,
+                         "metadata.name", "Invalid value: \"Bad_Name\"");
+        expect_one_error("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/magic\n",
+                         4, 7, "type", "Unsupported value: \"kubernetes.io/magic\"");
+        expect_one_error("apiVersion: v1\nkind: Secret\nmetadata: {name: s, annotations: {a: 12345}}\n",
+                         3, 38, "metadata.annotations.a", "expected string, got integer");
+        d = (res_diags)RES_DIAGS_INIT;
+        res_set_free(load("apiVersion: v1\nkind: Secret\nmetadata: {name: s, annotations: {a: 12345}}\n"
+                          "stringData: {b: [x]}\ndata: {c: 4.5}\n",
+                          &d));
+        res_diags_format(&d, &b);
+        assert_int_equal(d.n, 3);
+        assert_null(strstr(b.data, "12345"));
+        assert_null(strstr(b.data, "4.5"));
+        tm_buf_free(&b);
+        res_diags_free(&d);
         expect_one_error("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/tls\n"
                          "data:\n  tls.crt: eA==\n",
                          6, 3, "data[tls.key]", "Required value");
