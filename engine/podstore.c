@@ -25,12 +25,12 @@ static const char schema[] =
     " status TEXT, ready INTEGER NOT NULL DEFAULT 0, terminated INTEGER NOT NULL DEFAULT 0,"
     " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS pods_by_name ON pods(namespace, name);"
-    "CREATE TABLE IF NOT EXISTS events ("
+    "CREATE TABLE IF NOT EXISTS pod_events ("
     " seq INTEGER PRIMARY KEY AUTOINCREMENT, namespace TEXT NOT NULL, name TEXT NOT NULL,"
     " uid TEXT NOT NULL, kind TEXT NOT NULL, type TEXT NOT NULL, reason TEXT NOT NULL,"
     " message TEXT NOT NULL, source TEXT NOT NULL, first_at INTEGER NOT NULL,"
     " last_at INTEGER NOT NULL, count INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS events_by_object ON events(namespace, name);";
+    "CREATE INDEX IF NOT EXISTS pod_events_by_object ON pod_events(namespace, name);";
 
 static int
 sql_error(sqlite3 *db, tm_error *err, const char *what)
@@ -319,11 +319,12 @@ eng_podstore_add_event(eng_podstore *ps, const eng_event *ev, tm_error *err)
         if (!ps->db)
                 return tm_error_set(err, -EROFS, "the state is read-only");
         sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(ps->db,
-                               "UPDATE events SET count = count + ?3, last_at = ?4 WHERE seq ="
-                               " (SELECT MAX(seq) FROM events WHERE uid = ?1 AND reason = ?2 AND"
-                               " message = ?5)",
-                               -1, &st, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(
+                ps->db,
+                "UPDATE pod_events SET count = count + ?3, last_at = ?4 WHERE seq ="
+                " (SELECT MAX(seq) FROM pod_events WHERE uid = ?1 AND reason = ?2 AND"
+                " message = ?5)",
+                -1, &st, NULL) != SQLITE_OK)
                 return sql_error(ps->db, err, "save event");
         sqlite3_bind_text(st, 1, ev->uid, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, ev->reason, -1, SQLITE_STATIC);
@@ -337,7 +338,7 @@ eng_podstore_add_event(eng_podstore *ps, const eng_event *ev, tm_error *err)
         if (sqlite3_changes(ps->db) > 0)
                 return 0;
         if (sqlite3_prepare_v2(ps->db,
-                               "INSERT INTO events (namespace, name, uid, kind, type, reason,"
+                               "INSERT INTO pod_events (namespace, name, uid, kind, type, reason,"
                                " message, source, first_at, last_at, count)"
                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                                -1, &st, NULL) != SQLITE_OK)
@@ -356,7 +357,8 @@ eng_podstore_add_event(eng_podstore *ps, const eng_event *ev, tm_error *err)
         /* Bounded: the oldest events go. */
         char sql[160];
         snprintf(sql, sizeof(sql),
-                 "DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - %d", EVENTS_MAX);
+                 "DELETE FROM pod_events WHERE seq <= (SELECT MAX(seq) FROM events) - %d",
+                 EVENTS_MAX);
         sqlite3_exec(ps->db, sql, NULL, NULL, NULL);
         return 0;
 }
@@ -372,7 +374,7 @@ eng_podstore_events(eng_podstore *ps, const char *ns, const char *name, eng_even
         sqlite3_stmt *st = NULL;
         if (sqlite3_prepare_v2(ps->db,
                                "SELECT namespace, name, uid, kind, type, reason, message, source,"
-                               " first_at, last_at, count FROM events WHERE (?1 IS NULL OR"
+                               " first_at, last_at, count FROM pod_events WHERE (?1 IS NULL OR"
                                " namespace = ?1) AND (?2 IS NULL OR name = ?2) ORDER BY seq",
                                -1, &st, NULL) != SQLITE_OK)
                 return sql_error(ps->db, err, "list events");

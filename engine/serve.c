@@ -40,6 +40,7 @@ typedef struct serve_opts {
         const char *state;
         const char *runtime;
         const char *pod_cidr;
+        const char *cluster_cidr;
         const char *bridge;
         bool local;
         bool allow_privileged;
@@ -331,6 +332,7 @@ usage(FILE *f)
                 "  --host-path-root DIR   allow hostPath volumes below DIR (repeatable)\n"
                 "  --allow-privileged     allow privileged containers\n"
                 "  --pod-cidr CIDR        this node's pod addresses (default 10.42.0.0/24)\n"
+                "  --cluster-cidr CIDR    every node's pod addresses (default 10.42.0.0/16)\n"
                 "  --bridge NAME          the pod bridge (default timone0)\n"
                 "  --ssh-key FILE, --known-hosts FILE, --credentials FILE,\n"
                 "  --insecure-ignore-host-key, --verify-commits KEYS   git access and trust\n"
@@ -353,6 +355,7 @@ parse_opts(int argc, char **argv, serve_opts *o)
                 O_PRIV,
                 O_CIDR,
                 O_BRIDGE,
+                O_CLUSTER,
                 O_SSHKEY,
                 O_KNOWN,
                 O_CREDS,
@@ -370,6 +373,7 @@ parse_opts(int argc, char **argv, serve_opts *o)
             {"allow-privileged", no_argument, NULL, O_PRIV},
             {"pod-cidr", required_argument, NULL, O_CIDR},
             {"bridge", required_argument, NULL, O_BRIDGE},
+            {"cluster-cidr", required_argument, NULL, O_CLUSTER},
             {"ssh-key", required_argument, NULL, O_SSHKEY},
             {"known-hosts", required_argument, NULL, O_KNOWN},
             {"credentials", required_argument, NULL, O_CREDS},
@@ -429,6 +433,9 @@ parse_opts(int argc, char **argv, serve_opts *o)
                 case O_BRIDGE:
                         o->bridge = optarg;
                         break;
+                case O_CLUSTER:
+                        o->cluster_cidr = optarg;
+                        break;
                 case O_SSHKEY:
                         o->ssh_key = optarg;
                         break;
@@ -484,6 +491,7 @@ open_local_node(serve *s, tm_error *err)
         no.state_dir = s->o.state;
         no.bridge = s->o.bridge;
         no.pod_cidr = s->o.pod_cidr;
+        no.cluster_cidr = s->o.cluster_cidr;
         if ((r = net_podnet_open(&s->net, &no, err)) < 0)
                 return r;
         exe_agent_options ao = {0};

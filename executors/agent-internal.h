@@ -1,0 +1,115 @@
+/* Shared between agent.c (messages, state, the loop), agent-pod.c (one
+ * pod's lifecycle) and podvolumes.c (volumes, env). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "executors/agent.h"
+#include "resources/value.h"
+
+#define AGENT_MAX_PODS 1000
+#define AGENT_MAX_CONTAINERS 64
+#define AGENT_MAX_EVENTS 256
+#define AGENT_BACKOFF_MIN_MS 10000u
+#define AGENT_BACKOFF_MAX_MS 300000u
+#define AGENT_BACKOFF_RESET_MS 600000u
+#define AGENT_DEFAULT_PIDS 4096
+
+typedef struct agent_container {
+        char *name;
+        bool init;
+        const res_value *spec; /* into the pod object */
+        unsigned restarts;     /* restart count (= log attempt) */
+        bool started_once;
+        bool done; /* init container finished with 0 */
+        bool running;
+        uint64_t backoff_ms;    /* the next back-off */
+        uint64_t backoff_until; /* monotonic ms; 0 = none */
+        uint64_t running_since; /* monotonic ms */
+        char image_id[80];
+        exe_container_status cur;  /* last observed */
+        exe_container_status last; /* the previous termination (lastState) */
+        bool have_last;
+        char waiting_reason[48];
+        char waiting_message[256];
+} agent_container;
+
+typedef enum agent_pod_state {
+        POD_NEW = 0,
+        POD_READY_TO_RUN, /* sandbox, network and volumes ready */
+        POD_TERMINATING,
+        POD_GONE,
+} agent_pod_state;
+
+typedef struct agent_pod {
+        char *uid, *ns, *name;
+        res_value *obj; /* Pod object as the controller sent it */
+        bool desired;
+        agent_pod_state state;
+        exe_sandbox sb;
+        bool have_sandbox;
+        char ip[16];
+        agent_container *cs;
+        size_t n_cs; /* init containers first, in order */
+        size_t n_init;
+        int64_t start_time;     /* wall seconds */
+        uint64_t kill_deadline; /* monotonic ms, when terminating */
+        bool term_sent;
+        char *status_sent; /* the PodStatus JSON last reported */
+        char pod_reason[48];
+        char pod_message[256];
+        bool failed; /* restartPolicy Never/OnFailure and it can't go on */
+} agent_pod;
+
+typedef struct agent_event {
+        char *uid, *ns, *name, *type, *reason, *message;
+        int64_t time;
+} agent_ev;
+
+struct exe_agent {
+        exe_agent_options o;
+        char *dir;         /* <state>/agent */
+        char *secrets_dir; /* tmpfs */
+        int64_t generation;
+        bool have_desired;
+        res_value *configmaps; /* seq of ConfigMap objects */
+        res_value *secrets;    /* seq of Secret objects (data base64) */
+        res_value *volumes;    /* seq of {podUID, volume, hostPath, type} */
+        res_value *reclaim;    /* seq of {hostPath, policy} */
+        agent_pod *pods;
+        size_t n_pods, cap_pods;
+        agent_ev *events;
+        size_t n_events, cap_events;
+        bool gc_done;
+};
+
+/* agent.c */
+void agent_event(exe_agent *a, const agent_pod *p, const char *type, const char *reason,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+const res_value *agent_find_object(const res_value *seq, const char *ns, const char *name);
+
+/* agent-pod.c */
+void agent_pod_step(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next);
+void agent_pod_status(exe_agent *a, agent_pod *p, tm_buf *json);
+void agent_pod_readopt(exe_agent *a, agent_pod *p);
+void agent_pod_free(agent_pod *p);
+
+/* podvolumes.c */
+/* Prepares every volume of the pod under its sandbox directory; returns
+ * -EAGAIN with reason/message set when it must wait (e.g. a missing
+ * ConfigMap), another error when it cannot. */
+int agent_volumes_prepare(exe_agent *a, agent_pod *p, char *reason, size_t rlen, tm_error *err);
+/* Refreshes configMap/secret volume contents (no restart needed). */
+void agent_volumes_refresh(exe_agent *a, agent_pod *p);
+void agent_volumes_teardown(exe_agent *a, agent_pod *p);
+/* The mounts of one container (volumeMounts, /etc/hosts, resolv.conf). */
+int agent_container_mounts(exe_agent *a, agent_pod *p, const res_value *c, exe_mount **out,
+                           size_t *n, char ***strings, size_t *n_strings, tm_error *err);
+/* The env of one container: image env, then env and envFrom resolved. */
+int agent_container_env(exe_agent *a, agent_pod *p, const res_value *c, char *const *image_env,
+                        char ***out, size_t *n, char *reason, size_t rlen, tm_error *err);
+int agent_reclaim(exe_agent *a, const char *path, const char *policy, tm_error *err);
+int agent_ensure_tmpfs(const char *dir, const char *size, tm_error *err);

@@ -1,0 +1,708 @@
+/* One pod's lifecycle on the node: sandbox, network and volumes first,
+ * then init containers in order, then the app containers, restarted by
+ * restartPolicy with Kubernetes' back-off; a graceful stop (SIGTERM, the
+ * grace period, SIGKILL) and clean-up when the pod goes. */
+#include "executors/agent-internal.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/util.h"
+#include "resources/quantity.h"
+
+static void
+copy_trunc(char *dst, size_t n, const char *src)
+{
+        size_t l = src ? strnlen(src, n - 1) : 0;
+        if (l)
+                memcpy(dst, src, l);
+        dst[l] = '\0';
+}
+
+static void
+set_waiting(agent_container *c, const char *reason, const char *msg)
+{
+        copy_trunc(c->waiting_reason, sizeof(c->waiting_reason), reason ? reason : "");
+        copy_trunc(c->waiting_message, sizeof(c->waiting_message), msg ? msg : "");
+}
+
+static const char *
+restart_policy(const agent_pod *p)
+{
+        return res_get_str(res_map_get(p->obj, "spec"), "restartPolicy", "Always");
+}
+
+void
+agent_pod_free(agent_pod *p)
+{
+        free(p->uid);
+        free(p->ns);
+        free(p->name);
+        res_value_free(p->obj);
+        exe_sandbox_clear(&p->sb);
+        for (size_t i = 0; i < p->n_cs; i++)
+                free(p->cs[i].name);
+        free(p->cs);
+        free(p->status_sent);
+        memset(p, 0, sizeof(*p));
+}
+
+static void
+free_strv(char **v, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+static int64_t
+quantity_of(const res_value *m, const char *key, bool milli)
+{
+        const char *s = res_get_str(m, key, NULL);
+        res_quantity q;
+        if (!s || res_quantity_parse(s, &q) < 0)
+                return 0;
+        return milli ? res_quantity_milli_value(&q) : res_quantity_value(&q);
+}
+
+/* command/args over the image's ENTRYPOINT/CMD, as Kubernetes does. */
+static char **
+build_argv(const res_value *c, const exe_image_config *ic, size_t *n)
+{
+        const res_value *cmd = res_map_get(c, "command");
+        const res_value *args = res_map_get(c, "args");
+        char **v = NULL;
+        size_t cap = 0, k = 0;
+#define PUSH(s)                                                                                    \
+        do {                                                                                       \
+                TM_GROW(v, cap, k + 2);                                                            \
+                v[k++] = xstrdup(s);                                                               \
+        } while (0)
+        if (cmd && cmd->type == RES_SEQ && cmd->n) {
+                for (uint32_t i = 0; i < cmd->n; i++)
+                        PUSH(cmd->u.items[i]->type == RES_STR ? cmd->u.items[i]->u.s : "");
+        } else {
+                for (char **e = ic ? ic->entrypoint : NULL; e && *e; e++)
+                        PUSH(*e);
+        }
+        if (args && args->type == RES_SEQ) {
+                for (uint32_t i = 0; i < args->n; i++)
+                        PUSH(args->u.items[i]->type == RES_STR ? args->u.items[i]->u.s : "");
+        } else if (!(cmd && cmd->type == RES_SEQ && cmd->n)) {
+                for (char **e = ic ? ic->cmd : NULL; e && *e; e++)
+                        PUSH(*e);
+        }
+#undef PUSH
+        if (v)
+                v[k] = NULL;
+        *n = k;
+        return v;
+}
+
+static int
+strv_from_seq(const res_value *s, char ***out)
+{
+        size_t n = s && s->type == RES_SEQ ? s->n : 0;
+        char **v = xcalloc(n + 1, sizeof(*v));
+        for (size_t i = 0; i < n; i++)
+                v[i] = xstrdup(s->u.items[i]->type == RES_STR ? s->u.items[i]->u.s : "");
+        *out = v;
+        return (int)n;
+}
+
+/* Resolves the image by imagePullPolicy; waiting reasons as the kubelet's. */
+static int
+resolve_image(exe_agent *a, agent_pod *p, agent_container *c, char **id)
+{
+        const char *image = res_get_str(c->spec, "image", "");
+        const char *policy = res_get_str(c->spec, "imagePullPolicy", "IfNotPresent");
+        tm_error err = {0};
+        int r = exe_image_resolve(a->o.images, image, id, &err);
+        if (r == 0)
+                return 0;
+        if (r != -ENOENT) {
+                set_waiting(c, "InvalidImageName", err.msg);
+                agent_event(a, p, "Warning", "InspectFailed", "%s", err.msg);
+                return r;
+        }
+        if (!strcmp(policy, "Never")) {
+                char msg[256];
+                snprintf(msg, sizeof(msg),
+                         "Container image \"%s\" is not present with pull policy of Never", image);
+                if (strcmp(c->waiting_reason, "ErrImageNeverPull") != 0)
+                        agent_event(a, p, "Warning", "ErrImageNeverPull", "%s", msg);
+                set_waiting(c, "ErrImageNeverPull", msg);
+        } else {
+                char msg[320];
+                snprintf(msg, sizeof(msg),
+                         "Back-off pulling image \"%s\": not in the node's image store, and "
+                         "pulling from registries is not supported yet (use `timone image "
+                         "import`)",
+                         image);
+                if (strcmp(c->waiting_reason, "ImagePullBackOff") != 0)
+                        agent_event(a, p, "Warning", "Failed", "Failed to pull image \"%s\"",
+                                    image);
+                set_waiting(c, "ImagePullBackOff", msg);
+        }
+        return r;
+}
+
+static int64_t
+sc_int(const res_value *csc, const res_value *psc, const char *key, int64_t fb)
+{
+        const res_value *v = res_map_get(csc, key);
+        if (v && v->type == RES_INT)
+                return v->u.i;
+        v = res_map_get(psc, key);
+        return v && v->type == RES_INT ? v->u.i : fb;
+}
+
+static int
+start_container(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
+{
+        tm_error err = {0};
+        _cleanup_free_ char *id = NULL;
+        if (resolve_image(a, p, c, &id) < 0)
+                return -EAGAIN;
+        exe_image_config *ic = NULL;
+        if (exe_image_config_get(a->o.images, id, &ic, &err) < 0) {
+                set_waiting(c, "CreateContainerError", err.msg);
+                return -EIO;
+        }
+        const res_value *psc = res_get(p->obj, "spec", "securityContext", NULL);
+        const res_value *csc = res_map_get(c->spec, "securityContext");
+        bool privileged = res_get_bool(csc, "privileged", false);
+        char **argv = NULL, **env = NULL, **strings = NULL, **cap_add = NULL, **cap_drop = NULL;
+        size_t n_argv = 0, n_env = 0, n_strings = 0, n_mounts = 0;
+        exe_mount *mounts = NULL;
+        char *rootfs = NULL;
+        int r = 0;
+        char reason[48] = "";
+        if (privileged && !a->o.allow_privileged) {
+                set_waiting(c, "CreateContainerConfigError",
+                            "privileged containers are not allowed on this node "
+                            "(timone serve --allow-privileged)");
+                r = -EPERM;
+                goto out;
+        }
+        argv = build_argv(c->spec, ic, &n_argv);
+        if (n_argv == 0) {
+                set_waiting(c, "CreateContainerConfigError",
+                            "no command: the container and its image name none");
+                r = -EINVAL;
+                goto out;
+        }
+        if ((r = agent_container_env(a, p, c->spec, ic->env, &env, &n_env, reason, sizeof(reason),
+                                     &err)) < 0) {
+                set_waiting(c, reason[0] ? reason : "CreateContainerConfigError", err.msg);
+                if (r != -EAGAIN || strcmp(c->waiting_message, err.msg) != 0)
+                        agent_event(a, p, "Warning", "Failed", "Error: %s", err.msg);
+                goto out;
+        }
+        if ((r = agent_container_mounts(a, p, c->spec, &mounts, &n_mounts, &strings, &n_strings,
+                                        &err)) < 0) {
+                set_waiting(c, "CreateContainerConfigError", err.msg);
+                agent_event(a, p, "Warning", "Failed", "Error: %s", err.msg);
+                goto out;
+        }
+        _cleanup_free_ char *cdir = xasprintf("%s/containers/%s", p->sb.dir, c->name);
+        if ((r = tm_mkdir_p(cdir, 0700, &err)) < 0 ||
+            (r = exe_image_mount_rootfs(a->o.images, id, cdir, &rootfs, &err)) < 0) {
+                set_waiting(c, "CreateContainerError", err.msg);
+                goto out;
+        }
+        const res_value *caps = res_map_get(csc, "capabilities");
+        strv_from_seq(res_map_get(caps, "add"), &cap_add);
+        strv_from_seq(res_map_get(caps, "drop"), &cap_drop);
+        const res_value *limits = res_get(c->spec, "resources", "limits", NULL);
+        const res_value *requests = res_get(c->spec, "resources", "requests", NULL);
+        int64_t cpu_limit = quantity_of(limits, "cpu", true);
+        int64_t cpu_req = quantity_of(requests, "cpu", true);
+        uint32_t uid = (uint32_t)sc_int(csc, psc, "runAsUser", 0);
+        uint32_t gid = (uint32_t)sc_int(csc, psc, "runAsGroup", 0);
+        if (!res_map_get(csc, "runAsUser") && !res_map_get(psc, "runAsUser") && ic->user &&
+            *ic->user) {
+                char *end = NULL;
+                unsigned long u = strtoul(ic->user, &end, 10);
+                if (end != ic->user && (*end == '\0' || *end == ':')) {
+                        uid = (uint32_t)u;
+                        if (*end == ':')
+                                gid = (uint32_t)strtoul(end + 1, NULL, 10);
+                }
+        }
+        const char *wd = res_get_str(c->spec, "workingDir", NULL);
+        exe_container_spec spec = {
+            .pod_uid = p->uid,
+            .name = c->name,
+            .rootfs = rootfs,
+            .args = (const char *const *)argv,
+            .env = (const char *const *)env,
+            .cwd = wd ? wd : (ic->workdir && *ic->workdir ? ic->workdir : "/"),
+            .uid = uid,
+            .gid = gid,
+            .read_only_rootfs = res_get_bool(csc, "readOnlyRootFilesystem", false),
+            .privileged = privileged,
+            .cap_add = (const char *const *)cap_add,
+            .cap_drop = (const char *const *)cap_drop,
+            .no_new_privileges = !res_get_bool(csc, "allowPrivilegeEscalation", true),
+            .mounts = mounts,
+            .n_mounts = n_mounts,
+            .sandbox = &p->sb,
+            .hostname = res_get_str(res_map_get(p->obj, "spec"), "hostname", p->name),
+            .memory_limit = quantity_of(limits, "memory", false),
+            .cpu_quota_us = cpu_limit > 0 ? cpu_limit * 100 : 0,
+            .cpu_period_us = cpu_limit > 0 ? 100000 : 0,
+            .cpu_shares = cpu_req > 0 ? (cpu_req * 1024 / 1000 < 2 ? 2 : cpu_req * 1024 / 1000) : 0,
+            .pids_limit = AGENT_DEFAULT_PIDS,
+            .attempt = c->restarts,
+        };
+        if ((r = exe_container_start(a->o.runtime, &spec, &err)) < 0) {
+                set_waiting(c, "RunContainerError", err.msg);
+                agent_event(a, p, "Warning", "Failed", "Error: %s", err.msg);
+                exe_image_unmount_rootfs(cdir, NULL);
+                goto out;
+        }
+        copy_trunc(c->image_id, sizeof(c->image_id), id);
+        if (!c->started_once)
+                agent_event(a, p, "Normal", "Pulled",
+                            "Container image \"%s\" already present on machine",
+                            res_get_str(c->spec, "image", ""));
+        agent_event(a, p, "Normal", "Created", "Created container %s", c->name);
+        agent_event(a, p, "Normal", "Started", "Started container %s", c->name);
+        c->started_once = true;
+        c->running = true;
+        c->running_since = now;
+        set_waiting(c, "", "");
+        memset(&c->cur, 0, sizeof(c->cur));
+        c->cur.state = EXE_C_RUNNING;
+        c->cur.started_at = tm_wall_s();
+out:
+        free(rootfs);
+        free_strv(argv, n_argv);
+        free_strv(env, n_env);
+        free_strv(strings, n_strings);
+        for (char **s = cap_add; s && *s; s++)
+                free(*s);
+        free(cap_add);
+        for (char **s = cap_drop; s && *s; s++)
+                free(*s);
+        free(cap_drop);
+        free(mounts);
+        exe_image_config_free(ic);
+        return r;
+}
+
+/* Reads what the runtime and the shim say of a started container. */
+static void
+observe(exe_agent *a, agent_pod *p, agent_container *c)
+{
+        if (!c->started_once)
+                return;
+        exe_container_status st;
+        tm_error err = {0};
+        if (exe_container_status_get(a->o.runtime, p->uid, c->name, &st, &err) < 0)
+                return;
+        if (st.state == EXE_C_RUNNING || st.state == EXE_C_CREATED) {
+                c->running = true;
+                c->cur = st;
+                return;
+        }
+        if (st.state == EXE_C_UNKNOWN && !c->running)
+                return;
+        if (c->running) {
+                /* It ended now. */
+                if (st.state == EXE_C_UNKNOWN) {
+                        memset(&st, 0, sizeof(st));
+                        st.state = EXE_C_EXITED;
+                        st.exit_code = 255;
+                        snprintf(st.reason, sizeof(st.reason), "Unknown");
+                }
+                c->running = false;
+                c->cur = st;
+                if (st.oom_killed)
+                        agent_event(a, p, "Warning", "OOMKilled",
+                                    "Container %s was killed at its memory limit", c->name);
+        }
+}
+
+static bool
+should_restart(const agent_pod *p, const agent_container *c)
+{
+        const char *policy = restart_policy(p);
+        if (c->init)
+                return c->cur.exit_code != 0 && strcmp(policy, "Never") != 0;
+        if (!strcmp(policy, "Always"))
+                return true;
+        if (!strcmp(policy, "OnFailure"))
+                return c->cur.exit_code != 0;
+        return false;
+}
+
+/* An ended container: restart it after its back-off, or leave it. */
+static void
+handle_exit(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now, uint64_t *next)
+{
+        if (c->init && c->cur.exit_code == 0) {
+                c->done = true;
+                return;
+        }
+        if (!should_restart(p, c)) {
+                if (c->cur.exit_code != 0 || c->init)
+                        p->failed = true;
+                return;
+        }
+        if (c->backoff_until == 0) {
+                if (c->running_since && now - c->running_since >= AGENT_BACKOFF_RESET_MS)
+                        c->backoff_ms = AGENT_BACKOFF_MIN_MS;
+                c->backoff_until = now + c->backoff_ms;
+                char msg[160];
+                snprintf(msg, sizeof(msg), "back-off %llus restarting failed container=%s pod=%s",
+                         (unsigned long long)(c->backoff_ms / 1000), c->name, p->name);
+                set_waiting(c, "CrashLoopBackOff", msg);
+                agent_event(a, p, "Warning", "BackOff", "Back-off restarting failed container %s",
+                            c->name);
+        }
+        if (now < c->backoff_until) {
+                if (c->backoff_until < *next)
+                        *next = c->backoff_until;
+                return;
+        }
+        tm_error err = {0};
+        _cleanup_free_ char *cdir = xasprintf("%s/containers/%s", p->sb.dir, c->name);
+        if (exe_container_remove(a->o.runtime, p->uid, c->name, true, &err) < 0)
+                tm_warn("remove container", "pod=%s/%s container=%s error=\"%s\"", p->ns, p->name,
+                        c->name, err.msg);
+        exe_image_unmount_rootfs(cdir, NULL);
+        tm_rm_rf(cdir, NULL); /* a restarted container starts from a fresh root */
+        c->last = c->cur;
+        c->have_last = true;
+        c->restarts++;
+        c->backoff_until = 0;
+        c->backoff_ms =
+            c->backoff_ms * 2 > AGENT_BACKOFF_MAX_MS ? AGENT_BACKOFF_MAX_MS : c->backoff_ms * 2;
+        if (start_container(a, p, c, now) < 0 && now + 2000 < *next)
+                *next = now + 2000;
+}
+
+static void
+write_pod_files(exe_agent *a, agent_pod *p)
+{
+        const char *aliases[] = {NULL};
+        _cleanup_free_ char *hosts = net_pod_hosts_file(
+            res_get_str(res_map_get(p->obj, "spec"), "hostname", p->name), p->ip, aliases);
+        _cleanup_free_ char *resolv = net_pod_resolv_conf(a->o.net, p->ns);
+        _cleanup_free_ char *hp = xasprintf("%s/etc-hosts", p->sb.dir);
+        _cleanup_free_ char *rp = xasprintf("%s/resolv.conf", p->sb.dir);
+        tm_file_write_atomic(hp, hosts, strlen(hosts), 0644, NULL);
+        tm_file_write_atomic(rp, resolv, strlen(resolv), 0644, NULL);
+}
+
+/* Sandbox, network, files and volumes. */
+static int
+prepare(exe_agent *a, agent_pod *p)
+{
+        tm_error err = {0};
+        const char *hostname = res_get_str(res_map_get(p->obj, "spec"), "hostname", p->name);
+        char host[64];
+        copy_trunc(host, sizeof(host), hostname);
+        if (!p->have_sandbox) {
+                if (exe_sandbox_create(a->o.runtime, p->uid, host, &p->sb, &err) < 0) {
+                        snprintf(p->pod_reason, sizeof(p->pod_reason), "FailedCreatePodSandBox");
+                        agent_event(a, p, "Warning", "FailedCreatePodSandBox", "%s", err.msg);
+                        return -EIO;
+                }
+                p->have_sandbox = true;
+        }
+        if (!p->ip[0] && net_pod_attach(a->o.net, p->uid, p->sb.netns, p->ip, &err) < 0) {
+                snprintf(p->pod_reason, sizeof(p->pod_reason), "FailedCreatePodSandBox");
+                agent_event(a, p, "Warning", "FailedCreatePodSandBox",
+                            "Failed to set up the pod network: %s", err.msg);
+                return -EIO;
+        }
+        write_pod_files(a, p);
+        char reason[48] = "";
+        tm_error_clear(&err);
+        int r = agent_volumes_prepare(a, p, reason, sizeof(reason), &err);
+        if (r < 0) {
+                if (strcmp(p->pod_message, err.msg) != 0)
+                        agent_event(a, p, "Warning", "FailedMount", "%s", err.msg);
+                snprintf(p->pod_reason, sizeof(p->pod_reason), "%s",
+                         reason[0] ? reason : "FailedMount");
+                copy_trunc(p->pod_message, sizeof(p->pod_message), err.msg);
+                return r;
+        }
+        p->pod_reason[0] = p->pod_message[0] = '\0';
+        if (!p->start_time)
+                p->start_time = tm_wall_s();
+        return 0;
+}
+
+static void
+cleanup(exe_agent *a, agent_pod *p)
+{
+        tm_error err = {0};
+        for (size_t i = 0; i < p->n_cs; i++) {
+                exe_container_remove(a->o.runtime, p->uid, p->cs[i].name, true, NULL);
+                if (p->sb.dir) {
+                        _cleanup_free_ char *cdir =
+                            xasprintf("%s/containers/%s", p->sb.dir, p->cs[i].name);
+                        exe_image_unmount_rootfs(cdir, NULL);
+                }
+        }
+        agent_volumes_teardown(a, p);
+        if (net_pod_detach(a->o.net, p->uid, &err) < 0)
+                tm_warn("detach pod network", "uid=%s error=\"%s\"", p->uid, err.msg);
+        tm_error_clear(&err);
+        if (exe_sandbox_destroy(a->o.runtime, p->uid, &err) < 0)
+                tm_warn("destroy sandbox", "uid=%s error=\"%s\"", p->uid, err.msg);
+        tm_info("pod removed", "pod=%s/%s uid=%s", p->ns, p->name, p->uid);
+        p->state = POD_GONE;
+}
+
+static void
+terminate(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
+{
+        if (!p->term_sent) {
+                int64_t grace =
+                    res_get_int(res_map_get(p->obj, "spec"), "terminationGracePeriodSeconds", 30);
+                if (grace < 0)
+                        grace = 0;
+                for (size_t i = 0; i < p->n_cs; i++) {
+                        agent_container *c = &p->cs[i];
+                        if (exe_container_kill(a->o.runtime, p->uid, c->name, SIGTERM, NULL) == 0 &&
+                            p->desired == false && *p->ns)
+                                agent_event(a, p, "Normal", "Killing", "Stopping container %s",
+                                            c->name);
+                }
+                p->kill_deadline = now + (uint64_t)grace * 1000;
+                p->term_sent = true;
+                p->state = POD_TERMINATING;
+        }
+        bool alive = false;
+        for (size_t i = 0; i < p->n_cs; i++) {
+                exe_container_status st;
+                if (exe_container_status_get(a->o.runtime, p->uid, p->cs[i].name, &st, NULL) == 0 &&
+                    (st.state == EXE_C_RUNNING || st.state == EXE_C_CREATED)) {
+                        alive = true;
+                        if (now >= p->kill_deadline)
+                                exe_container_kill(a->o.runtime, p->uid, p->cs[i].name, SIGKILL,
+                                                   NULL);
+                }
+        }
+        if (!alive) {
+                cleanup(a, p);
+                return;
+        }
+        uint64_t when = now >= p->kill_deadline ? now + 100 : now + 200;
+        if (when < *next)
+                *next = when;
+}
+
+void
+agent_pod_readopt(exe_agent *a, agent_pod *p)
+{
+        tm_error err = {0};
+        _cleanup_free_ char *dir = NULL;
+        char **uids = NULL;
+        size_t n = 0;
+        bool exists = false;
+        if (exe_sandbox_list(a->o.runtime, &uids, &n, &err) == 0) {
+                for (size_t i = 0; i < n; i++) {
+                        exists |= !strcmp(uids[i], p->uid);
+                        free(uids[i]);
+                }
+                free(uids);
+        }
+        if (!exists)
+                return;
+        /* The restart count is the highest log attempt of each container. */
+        for (size_t i = 0; i < p->n_cs; i++) {
+                agent_container *c = &p->cs[i];
+                for (unsigned k = 0; k < 100000; k++) {
+                        _cleanup_free_ char *path =
+                            exe_container_log_path(a->o.runtime, p->uid, c->name, k);
+                        if (access(path, F_OK) < 0)
+                                break;
+                        c->restarts = k;
+                        c->started_once = true;
+                }
+                exe_container_status st;
+                if (c->started_once &&
+                    exe_container_status_get(a->o.runtime, p->uid, c->name, &st, NULL) == 0) {
+                        c->cur = st;
+                        c->running = st.state == EXE_C_RUNNING || st.state == EXE_C_CREATED;
+                        if (c->running)
+                                c->running_since = tm_now_ms();
+                        if (c->init && st.state == EXE_C_EXITED && st.exit_code == 0)
+                                c->done = true;
+                }
+        }
+        tm_info("pod re-adopted", "pod=%s/%s uid=%s", p->ns, p->name, p->uid);
+}
+
+void
+agent_pod_step(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
+{
+        if (p->state == POD_GONE)
+                return;
+        if (!p->desired) {
+                terminate(a, p, now, next);
+                return;
+        }
+        if (p->state == POD_NEW) {
+                int r = prepare(a, p);
+                if (r < 0) {
+                        if (now + 2000 < *next)
+                                *next = now + 2000;
+                        return;
+                }
+                p->state = POD_READY_TO_RUN;
+        }
+        for (size_t i = 0; i < p->n_cs; i++)
+                observe(a, p, &p->cs[i]);
+        if (p->failed)
+                return;
+        /* Init containers, one at a time, in order. */
+        for (size_t i = 0; i < p->n_init; i++) {
+                agent_container *c = &p->cs[i];
+                if (c->done)
+                        continue;
+                if (!c->started_once) {
+                        if (start_container(a, p, c, now) < 0 && now + 2000 < *next)
+                                *next = now + 2000;
+                } else if (!c->running) {
+                        handle_exit(a, p, c, now, next);
+                        if (c->done)
+                                continue;
+                }
+                if (now + 500 < *next)
+                        *next = now + 500;
+                return;
+        }
+        for (size_t i = p->n_init; i < p->n_cs; i++) {
+                agent_container *c = &p->cs[i];
+                if (!c->started_once) {
+                        if (start_container(a, p, c, now) < 0 && now + 2000 < *next)
+                                *next = now + 2000;
+                } else if (!c->running) {
+                        handle_exit(a, p, c, now, next);
+                } else if (now - c->running_since >= AGENT_BACKOFF_RESET_MS) {
+                        c->backoff_ms = AGENT_BACKOFF_MIN_MS;
+                }
+        }
+        if (now + 1000 < *next)
+                *next = now + 1000; /* watch for exits */
+}
+
+static void
+rfc3339(int64_t t, char out[32])
+{
+        struct tm tm;
+        time_t tt = (time_t)t;
+        gmtime_r(&tt, &tm);
+        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static json_t *
+state_json(const exe_container_status *st, const agent_container *c, bool last)
+{
+        char t1[32], t2[32];
+        if (!last && (c->running || !c->started_once || c->waiting_reason[0])) {
+                if (c->running && !c->waiting_reason[0]) {
+                        rfc3339(st->started_at, t1);
+                        return json_pack("{s:{s:s}}", "running", "startedAt", t1);
+                }
+                return json_pack("{s:{s:s, s:s}}", "waiting", "reason",
+                                 c->waiting_reason[0] ? c->waiting_reason : "ContainerCreating",
+                                 "message", c->waiting_message);
+        }
+        rfc3339(st->started_at, t1);
+        rfc3339(st->finished_at, t2);
+        const char *reason = st->oom_killed       ? "OOMKilled"
+                             : st->reason[0]      ? st->reason
+                             : st->exit_code == 0 ? "Completed"
+                                                  : "Error";
+        return json_pack("{s:{s:i, s:s, s:s, s:s}}", "terminated", "exitCode", st->exit_code,
+                         "reason", reason, "startedAt", t1, "finishedAt", t2);
+}
+
+void
+agent_pod_status(exe_agent *a, agent_pod *p, tm_buf *out)
+{
+        json_t *st = json_object();
+        json_t *cs = json_array(), *ics = json_array();
+        bool all_ready = true, any_running = false, all_done = true, all_ok = true;
+        bool inited = true;
+        for (size_t i = 0; i < p->n_cs; i++) {
+                agent_container *c = &p->cs[i];
+                bool ready = c->running && !c->waiting_reason[0] && !c->init;
+                json_t *j =
+                    json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:s}", "name", c->name, "image",
+                              res_get_str(c->spec, "image", ""), "imageID", c->image_id, "ready",
+                              c->init ? c->done : ready, "started", c->running, "restartCount",
+                              (int)c->restarts, "containerID", "");
+                json_object_set_new(j, "containerID",
+                                    c->started_once
+                                        ? json_sprintf("timone://tm-%s-%s", p->uid, c->name)
+                                        : json_string(""));
+                json_object_set_new(j, "state", state_json(&c->cur, c, false));
+                json_object_set_new(j, "lastState",
+                                    c->have_last ? state_json(&c->last, c, true) : json_object());
+                json_array_append_new(c->init ? ics : cs, j);
+                if (c->init) {
+                        inited &= c->done;
+                        continue;
+                }
+                all_ready &= ready;
+                any_running |= c->running;
+                bool ended = c->started_once && !c->running && !c->waiting_reason[0];
+                all_done &= ended;
+                all_ok &= ended && c->cur.exit_code == 0;
+        }
+        const char *phase = "Pending";
+        if (p->failed)
+                phase = "Failed";
+        else if (all_done && strcmp(restart_policy(p), "Always") != 0)
+                phase = all_ok ? "Succeeded" : "Failed";
+        else if (inited && (any_running || all_done))
+                phase = "Running";
+        json_object_set_new(st, "phase", json_string(phase));
+        char t[32];
+        json_t *conds = json_array();
+        const char *ct[] = {"PodScheduled", "Initialized", "ContainersReady", "Ready"};
+        bool cv[] = {true, inited, all_ready && inited, all_ready && inited};
+        for (int i = 0; i < 4; i++)
+                json_array_append_new(conds, json_pack("{s:s, s:s}", "type", ct[i], "status",
+                                                       cv[i] ? "True" : "False"));
+        json_object_set_new(st, "conditions", conds);
+        if (p->ip[0]) {
+                json_object_set_new(st, "podIP", json_string(p->ip));
+                json_object_set_new(st, "podIPs", json_pack("[{s:s}]", "ip", p->ip));
+        }
+        if (p->start_time) {
+                rfc3339(p->start_time, t);
+                json_object_set_new(st, "startTime", json_string(t));
+        }
+        if (p->pod_reason[0]) {
+                json_object_set_new(st, "reason", json_string(p->pod_reason));
+                json_object_set_new(st, "message", json_string(p->pod_message));
+        }
+        json_object_set_new(st, "containerStatuses", cs);
+        if (p->n_init)
+                json_object_set_new(st, "initContainerStatuses", ics);
+        else
+                json_decref(ics);
+        json_object_set_new(st, "qosClass", json_string("Burstable"));
+        char *text = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
+        tm_buf_puts(out, text);
+        free(text);
+        json_decref(st);
+        (void)a;
+}
