@@ -50,15 +50,17 @@ static int walk_dir(struct walk *w, int dirfd, size_t depth, tm_error *err);
 static int
 open_beneath(int rootfd, const char *rel, int flags)
 {
+        if (!(flags & O_PATH)) /* openat2 refuses other flags with O_PATH */
+                flags |= O_NOCTTY;
         struct open_how how = {
-            .flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY),
+            .flags = (uint64_t)(flags | O_CLOEXEC),
             .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
         };
         long fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
         if (fd < 0 && (errno == ENOSYS || errno == EPERM)) {
                 /* No openat2 (old kernel or seccomp): rel came from
                  * realpath, so it holds no symlink; refuse one at the end. */
-                return openat(rootfd, rel, flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+                return openat(rootfd, rel, flags | O_CLOEXEC | O_NOFOLLOW);
         }
         return (int)fd;
 }
@@ -166,21 +168,35 @@ follow_symlink(struct walk *w, bool manifest_name, size_t depth, tm_error *err)
                 return tm_error_set(err, -ELOOP,
                                     "\"%s\" is a symlink loop (it points at the source root)", rel);
 
-        _cleanup_close_ int fd = open_beneath(w->rootfd, inrel, O_RDONLY | O_NONBLOCK);
-        if (fd < 0) {
+        /* O_PATH first: the target's type decides whether it is opened
+         * at all (a device is never opened). */
+        _cleanup_close_ int pfd = open_beneath(w->rootfd, inrel, O_PATH);
+        if (pfd < 0) {
                 if (errno == EXDEV || errno == ELOOP)
                         return tm_error_set(err, -EXDEV,
                                             "\"%s\" is a symlink that leaves the source root", rel);
                 return tm_error_errno(err, -errno, "open \"%s\"", rel);
         }
         struct stat st;
-        if (fstat(fd, &st) < 0)
+        if (fstat(pfd, &st) < 0)
                 return tm_error_errno(err, -errno, "stat \"%s\"", rel);
-        if (S_ISDIR(st.st_mode))
-                return enter_dir(w, TAKE_FD(fd), depth + 1, err);
-        if (S_ISREG(st.st_mode) && manifest_name)
-                return read_manifest(w, fd, &st, err);
-        return 0;
+        if (S_ISDIR(st.st_mode)) {
+                int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd < 0)
+                        return tm_error_errno(err, -errno, "open directory \"%s\"", rel);
+                return enter_dir(w, dfd, depth + 1, err);
+        }
+        if (!S_ISREG(st.st_mode) || !manifest_name)
+                return 0;
+        _cleanup_close_ int fd = open_beneath(w->rootfd, inrel, O_RDONLY | O_NONBLOCK);
+        struct stat st2;
+        if (fd < 0)
+                return tm_error_errno(err, -errno, "open \"%s\"", rel);
+        if (fstat(fd, &st2) < 0)
+                return tm_error_errno(err, -errno, "stat \"%s\"", rel);
+        if (st2.st_dev != st.st_dev || st2.st_ino != st.st_ino || !S_ISREG(st2.st_mode))
+                return tm_error_set(err, -EAGAIN, "\"%s\" changed while it was read", rel);
+        return read_manifest(w, fd, &st2, err);
 }
 
 static int
