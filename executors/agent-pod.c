@@ -183,6 +183,7 @@ start_container(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
         size_t n_argv = 0, n_env = 0, n_strings = 0, n_mounts = 0;
         exe_mount *mounts = NULL;
         char *rootfs = NULL;
+        _cleanup_free_ char *cdir = NULL;
         int r = 0;
         char reason[48] = "";
         if (privileged && !a->o.allow_privileged) {
@@ -212,7 +213,7 @@ start_container(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
                 agent_event(a, p, "Warning", "Failed", "Error: %s", err.msg);
                 goto out;
         }
-        _cleanup_free_ char *cdir = xasprintf("%s/containers/%s", p->sb.dir, c->name);
+        cdir = xasprintf("%s/containers/%s", p->sb.dir, c->name);
         if ((r = tm_mkdir_p(cdir, 0700, &err)) < 0 ||
             (r = exe_image_mount_rootfs(a->o.images, id, cdir, &rootfs, &err)) < 0) {
                 set_waiting(c, "CreateContainerError", err.msg);
