@@ -139,9 +139,9 @@ default_container(res_value *ctr, bool host_network, bool pod)
 static void
 default_volume(res_value *v)
 {
-        static const char *const srcs[] = {"hostPath", "emptyDir", "secret", "configMap",
-                                           "persistentVolumeClaim", "downwardAPI", "projected",
-                                           "nfs", "csi", "image"};
+        static const char *const srcs[] = {
+            "hostPath",    "emptyDir",  "secret", "configMap", "persistentVolumeClaim",
+            "downwardAPI", "projected", "nfs",    "csi",       "image"};
         bool any = false;
         for (size_t i = 0; i < TM_ARRAY_SIZE(srcs); i++)
                 any |= res_map_get(v, srcs[i]) != NULL;
@@ -230,8 +230,7 @@ default_service(res_value *spec)
                 def_str(p, "protocol", "TCP");
                 const res_value *tp = res_map_get(p, "targetPort");
                 const res_value *port = res_map_get(p, "port");
-                if ((!tp || (tp->type == RES_INT && tp->u.i == 0)) && port &&
-                    port->type == RES_INT)
+                if ((!tp || (tp->type == RES_INT && tp->u.i == 0)) && port && port->type == RES_INT)
                         res_map_set(p, "targetPort", mark(res_int_new(port->u.i)));
         }
 }

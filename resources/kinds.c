@@ -6,24 +6,22 @@
 #include "resources/object-internal.h"
 
 static const res_kind_info kinds[] = {
-        {"Namespace", "", "v1", "namespaces", "namespace", "ns", false, 0},
-        {"StorageClass", "storage.k8s.io", "v1", "storageclasses", "storageclass", "sc", false,
-         10},
-        {"PersistentVolume", "", "v1", "persistentvolumes", "persistentvolume", "pv", false, 11},
-        {"PersistentVolumeClaim", "", "v1", "persistentvolumeclaims", "persistentvolumeclaim",
-         "pvc", true, 12},
-        {"ConfigMap", "", "v1", "configmaps", "configmap", "cm", true, 13},
-        {"Secret", "", "v1", "secrets", "secret", "", true, 14},
-        {"Service", "", "v1", "services", "service", "svc", true, 20},
-        {"Pod", "", "v1", "pods", "pod", "po", true, 30},
-        {"ReplicaSet", "apps", "v1", "replicasets", "replicaset", "rs", true, 31},
-        {"Deployment", "apps", "v1", "deployments", "deployment", "deploy", true, 32},
-        {"DaemonSet", "apps", "v1", "daemonsets", "daemonset", "ds", true, 33},
+    {"Namespace", "", "v1", "namespaces", "namespace", "ns", false, 0},
+    {"StorageClass", "storage.k8s.io", "v1", "storageclasses", "storageclass", "sc", false, 10},
+    {"PersistentVolume", "", "v1", "persistentvolumes", "persistentvolume", "pv", false, 11},
+    {"PersistentVolumeClaim", "", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "pvc",
+     true, 12},
+    {"ConfigMap", "", "v1", "configmaps", "configmap", "cm", true, 13},
+    {"Secret", "", "v1", "secrets", "secret", "", true, 14},
+    {"Service", "", "v1", "services", "service", "svc", true, 20},
+    {"Pod", "", "v1", "pods", "pod", "po", true, 30},
+    {"ReplicaSet", "apps", "v1", "replicasets", "replicaset", "rs", true, 31},
+    {"Deployment", "apps", "v1", "deployments", "deployment", "deploy", true, 32},
+    {"DaemonSet", "apps", "v1", "daemonsets", "daemonset", "ds", true, 33},
 };
 
 static const char *const api_versions[] = {
-        "v1", "storage.k8s.io/v1", "v1", "v1", "v1", "v1", "v1", "v1",
-        "apps/v1", "apps/v1", "apps/v1",
+    "v1", "storage.k8s.io/v1", "v1", "v1", "v1", "v1", "v1", "v1", "apps/v1", "apps/v1", "apps/v1",
 };
 
 _Static_assert(sizeof(kinds) / sizeof(kinds[0]) == sizeof(api_versions) / sizeof(api_versions[0]),
@@ -115,7 +113,8 @@ res_kind_find(const char *group, const char *kind)
         if (!kind)
                 return NULL;
         for (size_t i = 0; i < res_kind_count(); i++)
-                if (strcmp(kinds[i].kind, kind) == 0 && strcmp(kinds[i].group, group ? group : "") == 0)
+                if (strcmp(kinds[i].kind, kind) == 0 &&
+                    strcmp(kinds[i].group, group ? group : "") == 0)
                         return &kinds[i];
         return NULL;
 }

@@ -21,8 +21,8 @@ typedef struct res_vctx {
         const char *name;
         res_diags *diags;
         size_t errors;
-        bool secret; /* never print values */
-        uint32_t line, col; /* the object's position, for errors with no better place */
+        bool secret;          /* never print values */
+        uint32_t line, col;   /* the object's position, for errors with no better place */
         uint32_t line_offset; /* added to every line: the tree came from a part of the file */
         size_t nbad;
         uint64_t bad[32]; /* paths whose values were dropped for their type */
@@ -38,17 +38,17 @@ size_t res_vc_push_index(res_vctx *c, size_t i);
 size_t res_vc_push_mapkey(res_vctx *c, const char *key); /* .key or [key] */
 void res_vc_pop(res_vctx *c, size_t len);
 void res_vc_err(res_vctx *c, uint32_t line, uint32_t col, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Error with the path of a child key (not pushed). */
-void res_vc_err_key(res_vctx *c, const char *key, uint32_t line, uint32_t col, const char *fmt,
-                    ...) __attribute__((format(printf, 5, 6)));
+void res_vc_err_key(res_vctx *c, const char *key, uint32_t line, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Appends a short printable rendering of a scalar ("\"abc\"", 42). */
 void res_vc_fmt_value(const res_value *v, tm_buf *out);
 
 /* Field errors in Kubernetes' words, at the value (or the parent map for a
  * missing key); key NULL means the current path itself. */
 void res_vc_invalid(res_vctx *c, const char *key, const res_value *v, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 void res_vc_required(res_vctx *c, const char *key, const res_value *parent, const char *detail);
 void res_vc_unsupported(res_vctx *c, const char *key, const res_value *v,
                         const char *const *allowed);

@@ -266,8 +266,8 @@ resolve_kind(res_vctx *c, const res_value *root)
                 res_vc_err(c, at->value->line, at->value->col,
                            "Forbidden: a List may only appear at the top level of a file");
         else
-                res_vc_err(c, at->value->line, at->value->col, "no matches for kind %s in version %s",
-                           kq.data, vq.data);
+                res_vc_err(c, at->value->line, at->value->col,
+                           "no matches for kind %s in version %s", kq.data, vq.data);
         res_vc_pop(c, old);
         return NULL;
 }
@@ -385,8 +385,7 @@ res_object_from_json(const char *json, size_t len, res_object **out, tm_error *e
         if (r == 0 && n != 1) {
                 res_docs_free(docs, n);
                 res_diags_free(&d);
-                return tm_error_set(err, -EINVAL, "expected one JSON object, got %zu documents",
-                                    n);
+                return tm_error_set(err, -EINVAL, "expected one JSON object, got %zu documents", n);
         }
         if (r == 0) {
                 res_value *root = docs[0].root;

@@ -42,7 +42,10 @@ struct res_schema {
         const res_field *fields; /* ends with a NULL name */
 };
 
-#define F_(n, t, s, fl, o) {n, t, s, fl, o}
+#define F_(n, t, s, fl, o)                                                                         \
+        {                                                                                          \
+                n, t, s, fl, o                                                                     \
+        }
 #define FSTR(n) F_(n, FT_STR, FS_ONE, 0, NULL)
 #define FI32(n) F_(n, FT_INT32, FS_ONE, 0, NULL)
 #define FI64(n) F_(n, FT_INT64, FS_ONE, 0, NULL)

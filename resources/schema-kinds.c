@@ -16,12 +16,11 @@ RES_SCHEMA(res_sch_pod, TOP_FIELDS, FOBJ("spec", res_sch_pod_spec));
 
 /* apps/v1 */
 RES_SCHEMA(res_sch_rolling_update, FINTSTR("maxUnavailable"), FINTSTR("maxSurge"));
-RES_SCHEMA(res_sch_deploy_strategy, FSTR("type"),
-           FOBJ("rollingUpdate", res_sch_rolling_update));
-RES_SCHEMA(res_sch_deployment_spec, FI32("replicas"),
-           FOBJ("selector", res_sch_label_selector), FOBJ("template", res_sch_pod_template),
-           FOBJ("strategy", res_sch_deploy_strategy), FI32("minReadySeconds"),
-           FI32("revisionHistoryLimit"), FBOOL("paused"), FI32("progressDeadlineSeconds"));
+RES_SCHEMA(res_sch_deploy_strategy, FSTR("type"), FOBJ("rollingUpdate", res_sch_rolling_update));
+RES_SCHEMA(res_sch_deployment_spec, FI32("replicas"), FOBJ("selector", res_sch_label_selector),
+           FOBJ("template", res_sch_pod_template), FOBJ("strategy", res_sch_deploy_strategy),
+           FI32("minReadySeconds"), FI32("revisionHistoryLimit"), FBOOL("paused"),
+           FI32("progressDeadlineSeconds"));
 RES_SCHEMA(res_sch_deployment, TOP_FIELDS, FOBJ("spec", res_sch_deployment_spec));
 
 RES_SCHEMA(res_sch_replicaset_spec, FI32("replicas"), FI32("minReadySeconds"),
@@ -30,14 +29,13 @@ RES_SCHEMA(res_sch_replicaset, TOP_FIELDS, FOBJ("spec", res_sch_replicaset_spec)
 
 RES_SCHEMA(res_sch_ds_strategy, FSTR("type"), FOBJ("rollingUpdate", res_sch_rolling_update));
 RES_SCHEMA(res_sch_daemonset_spec, FOBJ("selector", res_sch_label_selector),
-           FOBJ("template", res_sch_pod_template),
-           FOBJ("updateStrategy", res_sch_ds_strategy), FI32("minReadySeconds"),
-           FI32("revisionHistoryLimit"));
+           FOBJ("template", res_sch_pod_template), FOBJ("updateStrategy", res_sch_ds_strategy),
+           FI32("minReadySeconds"), FI32("revisionHistoryLimit"));
 RES_SCHEMA(res_sch_daemonset, TOP_FIELDS, FOBJ("spec", res_sch_daemonset_spec));
 
 /* Service */
-RES_SCHEMA(res_sch_service_port, FSTR("name"), FSTR("protocol"), FSTR("appProtocol"),
-           FI32("port"), FINTSTR("targetPort"), FI32("nodePort"));
+RES_SCHEMA(res_sch_service_port, FSTR("name"), FSTR("protocol"), FSTR("appProtocol"), FI32("port"),
+           FINTSTR("targetPort"), FI32("nodePort"));
 RES_SCHEMA(res_sch_client_ip, FI32("timeoutSeconds"));
 RES_SCHEMA(res_sch_affinity_config, FOBJ("clientIP", res_sch_client_ip));
 RES_SCHEMA(res_sch_service_spec, LOBJ("ports", res_sch_service_port), MSTR("selector"),
@@ -47,8 +45,7 @@ RES_SCHEMA(res_sch_service_spec, LOBJ("ports", res_sch_service_port), MSTR("sele
            FBOOL("publishNotReadyAddresses"),
            FOBJ("sessionAffinityConfig", res_sch_affinity_config), LSTR("ipFamilies"),
            FSTR("ipFamilyPolicy"), FBOOL("allocateLoadBalancerNodePorts"),
-           FSTR("loadBalancerClass"), FSTR("internalTrafficPolicy"),
-           FSTR("trafficDistribution"));
+           FSTR("loadBalancerClass"), FSTR("internalTrafficPolicy"), FSTR("trafficDistribution"));
 RES_SCHEMA(res_sch_service, TOP_FIELDS, FOBJ("spec", res_sch_service_spec));
 
 /* ConfigMap, Secret */
@@ -60,19 +57,17 @@ RES_SCHEMA(res_sch_secret, TOP_FIELDS, MSTR("data"), MSTR("stringData"), FSTR("t
 RES_SCHEMA(res_sch_local_vol, FSTR("path"), FSTR("fsType"));
 RES_SCHEMA(res_sch_volume_node_affinity, FOBJ("required", res_sch_node_selector));
 RES_SCHEMA(res_sch_pv_spec, MQTY("capacity"), FOBJ("hostPath", res_sch_hostpath),
-           FOBJ("local", res_sch_local_vol), FOBJ("nfs", res_sch_nfs),
-           FOBJ("csi", res_sch_csi_pv), LSTR("accessModes"),
-           FOBJ("claimRef", res_sch_object_ref), FSTR("persistentVolumeReclaimPolicy"),
-           FSTR("storageClassName"), LSTR("mountOptions"), FSTR("volumeMode"),
-           FOBJ("nodeAffinity", res_sch_volume_node_affinity),
+           FOBJ("local", res_sch_local_vol), FOBJ("nfs", res_sch_nfs), FOBJ("csi", res_sch_csi_pv),
+           LSTR("accessModes"), FOBJ("claimRef", res_sch_object_ref),
+           FSTR("persistentVolumeReclaimPolicy"), FSTR("storageClassName"), LSTR("mountOptions"),
+           FSTR("volumeMode"), FOBJ("nodeAffinity", res_sch_volume_node_affinity),
            FSTR("volumeAttributesClassName"));
 RES_SCHEMA(res_sch_pv, TOP_FIELDS, FOBJ("spec", res_sch_pv_spec));
 
 RES_SCHEMA(res_sch_pvc_resources, MQTY("limits"), MQTY("requests"));
 RES_SCHEMA(res_sch_pvc_spec, LSTR("accessModes"), FOBJ("selector", res_sch_label_selector),
-           FOBJ("resources", res_sch_pvc_resources), FSTR("volumeName"),
-           FSTR("storageClassName"), FSTR("volumeMode"),
-           FOBJ("dataSource", res_sch_typed_local_ref),
+           FOBJ("resources", res_sch_pvc_resources), FSTR("volumeName"), FSTR("storageClassName"),
+           FSTR("volumeMode"), FOBJ("dataSource", res_sch_typed_local_ref),
            FOBJ("dataSourceRef", res_sch_typed_ref), FSTR("volumeAttributesClassName"));
 RES_SCHEMA(res_sch_pvc, TOP_FIELDS, FOBJ("spec", res_sch_pvc_spec));
 
@@ -86,17 +81,12 @@ static const struct {
         const char *kind;
         const res_schema *schema;
 } kind_schemas[] = {
-        {"Namespace", &res_sch_namespace},
-        {"Pod", &res_sch_pod},
-        {"ReplicaSet", &res_sch_replicaset},
-        {"Deployment", &res_sch_deployment},
-        {"DaemonSet", &res_sch_daemonset},
-        {"Service", &res_sch_service},
-        {"ConfigMap", &res_sch_configmap},
-        {"Secret", &res_sch_secret},
-        {"PersistentVolume", &res_sch_pv},
-        {"PersistentVolumeClaim", &res_sch_pvc},
-        {"StorageClass", &res_sch_storage_class},
+    {"Namespace", &res_sch_namespace},        {"Pod", &res_sch_pod},
+    {"ReplicaSet", &res_sch_replicaset},      {"Deployment", &res_sch_deployment},
+    {"DaemonSet", &res_sch_daemonset},        {"Service", &res_sch_service},
+    {"ConfigMap", &res_sch_configmap},        {"Secret", &res_sch_secret},
+    {"PersistentVolume", &res_sch_pv},        {"PersistentVolumeClaim", &res_sch_pvc},
+    {"StorageClass", &res_sch_storage_class},
 };
 
 const res_schema *

@@ -12,17 +12,16 @@ RES_SCHEMA(res_sch_owner_ref, FSTR("apiVersion"), FSTR("kind"), FSTR("name"), FS
  * cluster, which timone does not have, so they are dropped too. */
 RES_SCHEMA(res_sch_object_meta, FSTR("name"), FFORBID("generateName"), FSTR("namespace"),
            MSTR("labels"), MSTR("annotations"), FDROP("creationTimestamp"), FDROP("uid"),
-           FDROP("resourceVersion"), FDROP("generation"), FDROP("managedFields"),
-           FDROP("selfLink"), FDROP("ownerReferences"), FDROP("finalizers"),
-           FDROP("deletionTimestamp"), FDROP("deletionGracePeriodSeconds"),
-           FDROP("clusterName"));
+           FDROP("resourceVersion"), FDROP("generation"), FDROP("managedFields"), FDROP("selfLink"),
+           FDROP("ownerReferences"), FDROP("finalizers"), FDROP("deletionTimestamp"),
+           FDROP("deletionGracePeriodSeconds"), FDROP("clusterName"));
 
 /* A pod template's metadata: Kubernetes accepts the whole ObjectMeta there. */
 RES_SCHEMA(res_sch_template_meta, FSTR("name"), FSTR("generateName"), FSTR("namespace"),
            MSTR("labels"), MSTR("annotations"), FDROP("creationTimestamp"), FDROP("uid"),
-           FDROP("resourceVersion"), FDROP("generation"), FDROP("managedFields"),
-           FDROP("selfLink"), FDROP("ownerReferences"), FDROP("finalizers"),
-           FDROP("deletionTimestamp"), FDROP("deletionGracePeriodSeconds"));
+           FDROP("resourceVersion"), FDROP("generation"), FDROP("managedFields"), FDROP("selfLink"),
+           FDROP("ownerReferences"), FDROP("finalizers"), FDROP("deletionTimestamp"),
+           FDROP("deletionGracePeriodSeconds"));
 
 RES_SCHEMA(res_sch_label_requirement, FSTR("key"), FSTR("operator"), LSTR("values"));
 RES_SCHEMA(res_sch_label_selector, MSTR("matchLabels"),
@@ -52,10 +51,9 @@ RES_SCHEMA(res_sch_affinity, FOBJ("nodeAffinity", res_sch_node_affinity),
 RES_SCHEMA(res_sch_toleration, FSTR("key"), FSTR("operator"), FSTR("value"), FSTR("effect"),
            FI64("tolerationSeconds"));
 
-RES_SCHEMA(res_sch_topology_spread, FI32("maxSkew"), FSTR("topologyKey"),
-           FSTR("whenUnsatisfiable"), FOBJ("labelSelector", res_sch_label_selector),
-           FI32("minDomains"), FSTR("nodeAffinityPolicy"), FSTR("nodeTaintsPolicy"),
-           LSTR("matchLabelKeys"));
+RES_SCHEMA(res_sch_topology_spread, FI32("maxSkew"), FSTR("topologyKey"), FSTR("whenUnsatisfiable"),
+           FOBJ("labelSelector", res_sch_label_selector), FI32("minDomains"),
+           FSTR("nodeAffinityPolicy"), FSTR("nodeTaintsPolicy"), LSTR("matchLabelKeys"));
 
 RES_SCHEMA(res_sch_local_ref, FSTR("name"));
 RES_SCHEMA(res_sch_object_ref, FSTR("kind"), FSTR("namespace"), FSTR("name"), FSTR("uid"),

@@ -15,8 +15,8 @@ RES_SCHEMA(res_sch_probe, FOBJ("exec", res_sch_exec), FOBJ("httpGet", res_sch_ht
            FI64("terminationGracePeriodSeconds"));
 RES_SCHEMA(res_sch_handler, FOBJ("exec", res_sch_exec), FOBJ("httpGet", res_sch_http_get),
            FOBJ("tcpSocket", res_sch_tcp_socket), FOBJ("sleep", res_sch_sleep));
-RES_SCHEMA(res_sch_lifecycle, FOBJ("postStart", res_sch_handler),
-           FOBJ("preStop", res_sch_handler), FSTR("stopSignal"));
+RES_SCHEMA(res_sch_lifecycle, FOBJ("postStart", res_sch_handler), FOBJ("preStop", res_sch_handler),
+           FSTR("stopSignal"));
 
 RES_SCHEMA(res_sch_capabilities, LSTR("add"), LSTR("drop"));
 RES_SCHEMA(res_sch_selinux, FSTR("user"), FSTR("role"), FSTR("type"), FSTR("level"));
@@ -38,8 +38,7 @@ RES_SCHEMA(res_sch_pod_security_context, FOBJ("seLinuxOptions", res_sch_selinux)
            FSTR("seLinuxChangePolicy"));
 
 RES_SCHEMA(res_sch_field_ref, FSTR("apiVersion"), FSTR("fieldPath"));
-RES_SCHEMA(res_sch_resource_field_ref, FSTR("containerName"), FSTR("resource"),
-           FQTY("divisor"));
+RES_SCHEMA(res_sch_resource_field_ref, FSTR("containerName"), FSTR("resource"), FQTY("divisor"));
 RES_SCHEMA(res_sch_key_selector, FSTR("name"), FSTR("key"), FBOOL("optional"));
 RES_SCHEMA(res_sch_env_source, FOBJ("fieldRef", res_sch_field_ref),
            FOBJ("resourceFieldRef", res_sch_resource_field_ref),
@@ -68,8 +67,8 @@ RES_SCHEMA(res_sch_container, FSTR("name"), FSTR("image"), LSTR("command"), LSTR
            FOBJ("readinessProbe", res_sch_probe), FOBJ("startupProbe", res_sch_probe),
            FOBJ("lifecycle", res_sch_lifecycle), FSTR("terminationMessagePath"),
            FSTR("terminationMessagePolicy"), FSTR("imagePullPolicy"),
-           FOBJ("securityContext", res_sch_security_context), FBOOL("stdin"),
-           FBOOL("stdinOnce"), FBOOL("tty"));
+           FOBJ("securityContext", res_sch_security_context), FBOOL("stdin"), FBOOL("stdinOnce"),
+           FBOOL("tty"));
 
 RES_SCHEMA(res_sch_hostpath, FSTR("path"), FSTR("type"));
 RES_SCHEMA(res_sch_empty_dir, FSTR("medium"), FQTY("sizeLimit"));
@@ -93,9 +92,8 @@ RES_SCHEMA(res_sch_projected_vol, LOBJ("sources", res_sch_projection), FI32("def
 RES_SCHEMA(res_sch_nfs, FSTR("server"), FSTR("path"), FBOOL("readOnly"));
 RES_SCHEMA(res_sch_csi_vol, FSTR("driver"), FBOOL("readOnly"), FSTR("fsType"),
            MSTR("volumeAttributes"), FOBJ("nodePublishSecretRef", res_sch_local_ref));
-RES_SCHEMA(res_sch_csi_pv, FSTR("driver"), FSTR("volumeHandle"), FBOOL("readOnly"),
-           FSTR("fsType"), MSTR("volumeAttributes"),
-           FOBJ("controllerPublishSecretRef", res_sch_object_ref),
+RES_SCHEMA(res_sch_csi_pv, FSTR("driver"), FSTR("volumeHandle"), FBOOL("readOnly"), FSTR("fsType"),
+           MSTR("volumeAttributes"), FOBJ("controllerPublishSecretRef", res_sch_object_ref),
            FOBJ("nodeStageSecretRef", res_sch_object_ref),
            FOBJ("nodePublishSecretRef", res_sch_object_ref),
            FOBJ("controllerExpandSecretRef", res_sch_object_ref),
@@ -104,8 +102,7 @@ RES_SCHEMA(res_sch_image_vol, FSTR("reference"), FSTR("pullPolicy"));
 
 RES_SCHEMA(res_sch_volume, FSTR("name"), FOBJ("hostPath", res_sch_hostpath),
            FOBJ("emptyDir", res_sch_empty_dir), FOBJ("secret", res_sch_secret_vol),
-           FOBJ("configMap", res_sch_configmap_vol),
-           FOBJ("persistentVolumeClaim", res_sch_pvc_vol),
+           FOBJ("configMap", res_sch_configmap_vol), FOBJ("persistentVolumeClaim", res_sch_pvc_vol),
            FOBJ("downwardAPI", res_sch_downward_vol), FOBJ("projected", res_sch_projected_vol),
            FOBJ("nfs", res_sch_nfs), FOBJ("csi", res_sch_csi_vol),
            FOBJ("image", res_sch_image_vol));
@@ -132,8 +129,8 @@ RES_SCHEMA(res_sch_pod_spec, LOBJ("volumes", res_sch_volume),
            FSTR("priorityClassName"), FI32("priority"), FOBJ("dnsConfig", res_sch_dns_config),
            LOBJ("readinessGates", res_sch_readiness_gate), FSTR("runtimeClassName"),
            FBOOL("enableServiceLinks"), FSTR("preemptionPolicy"), MQTY("overhead"),
-           LOBJ("topologySpreadConstraints", res_sch_topology_spread),
-           FBOOL("setHostnameAsFQDN"), FOBJ("os", res_sch_pod_os), FBOOL("hostUsers"),
+           LOBJ("topologySpreadConstraints", res_sch_topology_spread), FBOOL("setHostnameAsFQDN"),
+           FOBJ("os", res_sch_pod_os), FBOOL("hostUsers"),
            LOBJ("schedulingGates", res_sch_scheduling_gate));
 
 RES_SCHEMA(res_sch_pod_template, FOBJ("metadata", res_sch_template_meta),

@@ -20,7 +20,7 @@ struct res_set {
         size_t batch;   /* bytes of YAML decoded at once, at least */
         set_entry *items;
         size_t n, cap;
-        size_t seen;  /* objects offered, including those over the limit */
+        size_t seen; /* objects offered, including those over the limit */
         bool sorted;
 };
 
@@ -49,8 +49,7 @@ res_set_free(res_set *set)
 }
 
 static void
-add_value(res_set *set, const char *path, res_value *root, uint32_t line_offset,
-          res_diags *diags)
+add_value(res_set *set, const char *path, res_value *root, uint32_t line_offset, res_diags *diags)
 {
         set->seen++;
         if (set->lim.max_objects && set->seen > set->lim.max_objects) {
@@ -90,8 +89,9 @@ add_list(res_set *set, const char *path, res_value *root, uint32_t off, res_diag
         if (!items || items->type == RES_NULL)
                 return;
         if (items->type != RES_SEQ) {
-                res_diags_add(diags, path, items->line + off, items->col, "List", NULL, NULL, "items",
-                              "expected list, got %s", res_type_name((res_type)items->type));
+                res_diags_add(diags, path, items->line + off, items->col, "List", NULL, NULL,
+                              "items", "expected list, got %s",
+                              res_type_name((res_type)items->type));
                 return;
         }
         for (uint32_t i = 0; i < items->n; i++) {
@@ -154,8 +154,7 @@ void
 res_set_add_file(res_set *set, const char *path, const void *data, size_t len, res_diags *diags)
 {
         const char *p = data;
-        bool batched = len > set->batch && len <= set->lim.max_doc_bytes &&
-                       !has_directive(p, len);
+        bool batched = len > set->batch && len <= set->lim.max_doc_bytes && !has_directive(p, len);
         size_t pos = 0, used_docs = 0;
         uint32_t line = 0; /* lines before the batch */
         while (pos < len || (pos == 0 && len == 0)) {
@@ -226,7 +225,8 @@ res_set_finish(res_set *set, res_diags *diags)
         size_t w = 0;
         for (size_t i = 0; i < set->n; i++) {
                 set_entry *e = &set->items[i];
-                if (w > 0 && strcmp(res_object_id(set->items[w - 1].obj), res_object_id(e->obj)) == 0) {
+                if (w > 0 &&
+                    strcmp(res_object_id(set->items[w - 1].obj), res_object_id(e->obj)) == 0) {
                         const res_object *first = set->items[w - 1].obj, *o = e->obj;
                         const char *ns = res_object_namespace(o);
                         res_diags_add(diags, res_object_file(o), res_object_line(o), e->col,
@@ -269,8 +269,8 @@ const res_object *
 res_set_find(const res_set *set, const char *group, const char *kind, const char *ns,
              const char *name)
 {
-        _cleanup_free_ char *id = xasprintf("%s/%s/%s/%s", group ? group : "", kind, ns ? ns : "",
-                                            name);
+        _cleanup_free_ char *id =
+            xasprintf("%s/%s/%s/%s", group ? group : "", kind, ns ? ns : "", name);
         if (set->sorted) {
                 size_t lo = 0, hi = set->n;
                 while (lo < hi) {

@@ -39,8 +39,8 @@ check_label_map(res_vctx *c, const res_value *m, bool values)
                 const res_member *mem = &m->u.members[i];
                 const char *msg = res_check_qualified_name(mem->key);
                 if (msg)
-                        res_vc_err(c, mem->line, mem->col, "Invalid value: \"%.64s\": %s",
-                                   mem->key, msg);
+                        res_vc_err(c, mem->line, mem->col, "Invalid value: \"%.64s\": %s", mem->key,
+                                   msg);
                 if (values && mem->value->type == RES_STR &&
                     (msg = res_check_label_value(mem->value->u.s)))
                         res_vc_invalid(c, NULL, mem->value, "%s", msg);
@@ -94,7 +94,8 @@ format_labels(const res_value *labels, tm_buf *b)
                 tm_buf_put_json_string(b, copy->u.members[i].key, copy->u.members[i].klen);
                 tm_buf_putc(b, ':');
                 const res_value *v = copy->u.members[i].value;
-                tm_buf_put_json_string(b, v->type == RES_STR ? v->u.s : "", v->type == RES_STR ? v->n : 0);
+                tm_buf_put_json_string(b, v->type == RES_STR ? v->u.s : "",
+                                       v->type == RES_STR ? v->n : 0);
         }
         tm_buf_putc(b, '}');
         res_value_free(copy);
@@ -292,10 +293,10 @@ check_service(res_vctx *c, const res_value *spec)
                         for (uint32_t j = 0; j < i; j++) {
                                 const res_value *o = get(ports->u.items[j], "nodePort");
                                 if (o && o->type == RES_INT && o->u.i == np->u.i &&
-                                    tm_streq(str(ports->u.items[j], "protocol"), str(p, "protocol"))) {
+                                    tm_streq(str(ports->u.items[j], "protocol"),
+                                             str(p, "protocol"))) {
                                         res_vc_err_key(c, "nodePort", np->line, np->col,
-                                                       "Duplicate value: %lld",
-                                                       (long long)np->u.i);
+                                                       "Duplicate value: %lld", (long long)np->u.i);
                                         break;
                                 }
                         }
@@ -337,8 +338,8 @@ check_keys(res_vctx *c, const res_value *m, const char *field, size_t *total)
                 const char *msg = res_check_config_key(mem->key);
                 if (msg) {
                         size_t o2 = res_vc_push_mapkey(c, mem->key);
-                        res_vc_err(c, mem->line, mem->col, "Invalid value: \"%.64s\": %s",
-                                   mem->key, msg);
+                        res_vc_err(c, mem->line, mem->col, "Invalid value: \"%.64s\": %s", mem->key,
+                                   msg);
                         res_vc_pop(c, o2);
                 }
                 *total += mem->value->n;
@@ -455,8 +456,10 @@ check_configmap_secret(res_vctx *c, res_value *root, bool secret)
                         res_vc_required(c, "data[username]", data ? data : root,
                                         "must have at least one of username or password");
         } else if (strcmp(t, "kubernetes.io/service-account-token") == 0) {
-                if (!res_get(root, "metadata", "annotations", "kubernetes.io/service-account.name", NULL))
-                        res_vc_required(c, "metadata.annotations[kubernetes.io/service-account.name]",
+                if (!res_get(root, "metadata", "annotations", "kubernetes.io/service-account.name",
+                             NULL))
+                        res_vc_required(c,
+                                        "metadata.annotations[kubernetes.io/service-account.name]",
                                         get(root, "metadata"), NULL);
         }
         for (int i = 0; need[i]; i++)
@@ -517,7 +520,8 @@ check_pv(res_vctx *c, const res_value *spec)
                 check_storage_qty(c, cap, "capacity[storage]", spec);
                 for (uint32_t i = 0; i < cap->n; i++)
                         if (strcmp(cap->u.members[i].key, "storage") != 0) {
-                                res_value k = {.type = RES_STR, .line = cap->u.members[i].line,
+                                res_value k = {.type = RES_STR,
+                                               .line = cap->u.members[i].line,
                                                .col = cap->u.members[i].col,
                                                .n = cap->u.members[i].klen,
                                                .u.s = cap->u.members[i].key};
@@ -614,8 +618,7 @@ res_validate_object(res_vctx *c, res_value *root)
         size_t old = res_vc_push(c, "spec");
         if (is(c->kind, "Pod"))
                 res_validate_pod_spec(c, at, false);
-        else if (is(c->kind, "Deployment") || is(c->kind, "ReplicaSet") ||
-                 is(c->kind, "DaemonSet"))
+        else if (is(c->kind, "Deployment") || is(c->kind, "ReplicaSet") || is(c->kind, "DaemonSet"))
                 check_workload(c, at);
         else if (is(c->kind, "Service"))
                 check_service(c, at);

@@ -326,7 +326,8 @@ check_container(res_vctx *c, const res_value *ctr, const res_value *vols, bool i
                 if (sp && *sp && res_check_path_segment(sp))
                         res_vc_invalid(c, "subPath", get(m, "subPath"), "%s",
                                        res_check_path_segment(sp));
-                res_vc_enum(c, m, "mountPropagation", L("Bidirectional", "HostToContainer", "None"));
+                res_vc_enum(c, m, "mountPropagation",
+                            L("Bidirectional", "HostToContainer", "None"));
                 res_vc_pop(c, o2);
                 res_vc_pop(c, old);
         }
@@ -391,9 +392,9 @@ check_items(res_vctx *c, const res_value *src)
 static void
 check_volume(res_vctx *c, const res_value *v)
 {
-        static const char *const srcs[] = {"hostPath", "emptyDir", "secret", "configMap",
-                                           "persistentVolumeClaim", "downwardAPI", "projected",
-                                           "nfs", "csi", "image"};
+        static const char *const srcs[] = {
+            "hostPath",    "emptyDir",  "secret", "configMap", "persistentVolumeClaim",
+            "downwardAPI", "projected", "nfs",    "csi",       "image"};
         res_vc_name(c, v, "name", res_check_dns1123_label, true);
         int n = 0;
         for (size_t i = 0; i < TM_ARRAY_SIZE(srcs); i++) {
@@ -549,7 +550,8 @@ res_validate_pod_spec(res_vctx *c, const res_value *spec, bool template)
                         if (msg)
                                 res_vc_err(c, m->line, m->col, "Invalid value: \"%.64s\": %s",
                                            m->key, msg);
-                        if (m->value->type == RES_STR && (msg = res_check_label_value(m->value->u.s)))
+                        if (m->value->type == RES_STR &&
+                            (msg = res_check_label_value(m->value->u.s)))
                                 res_vc_invalid(c, NULL, m->value, "%s", msg);
                 }
                 res_vc_pop(c, old);

@@ -18,9 +18,9 @@
 static bool
 hide_values(const res_vctx *c)
 {
-        return c->secret && (strncmp(c->path, "data", 4) == 0 ||
-                             strncmp(c->path, "stringData", 10) == 0 ||
-                             strncmp(c->path, "metadata.annotations", 20) == 0);
+        return c->secret &&
+               (strncmp(c->path, "data", 4) == 0 || strncmp(c->path, "stringData", 10) == 0 ||
+                strncmp(c->path, "metadata.annotations", 20) == 0);
 }
 
 static size_t
@@ -104,8 +104,8 @@ vc_verr(res_vctx *c, uint32_t line, uint32_t col, const char *fmt, va_list ap)
         }
         if (line)
                 line += c->line_offset;
-        res_diags_add(c->diags, c->file, line, col, c->kind ? c->kind->kind : NULL, c->ns,
-                      c->name, c->plen ? c->path : NULL, "%s", msg);
+        res_diags_add(c->diags, c->file, line, col, c->kind ? c->kind->kind : NULL, c->ns, c->name,
+                      c->plen ? c->path : NULL, "%s", msg);
         c->errors++;
 }
 

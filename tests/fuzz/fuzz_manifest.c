@@ -53,8 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         if (strcmp(res_object_hash(a), res_object_hash(b)) != 0 ||
                             res_object_line(a) != res_object_line(b)) {
                                 fprintf(stderr, "batched object differs: %s line %u vs %u\n",
-                                        res_object_id(a), res_object_line(a),
-                                        res_object_line(b));
+                                        res_object_id(a), res_object_line(a), res_object_line(b));
                                 abort();
                         }
                 }

@@ -39,7 +39,8 @@ expect_str(const res_object *o, const char *path, const char *want)
 {
         const res_value *v = jget(res_object_value(o), path);
         if (!v || v->type != RES_STR || strcmp(v->u.s, want) != 0) {
-                fprintf(stderr, "%s: want \"%s\" in %s\n", path, want, res_object_canonical_json(o));
+                fprintf(stderr, "%s: want \"%s\" in %s\n", path, want,
+                        res_object_canonical_json(o));
                 fail();
         }
 }
@@ -138,15 +139,15 @@ test_image_pull_policy(void **state)
         static const struct {
                 const char *image, *want;
         } cases[] = {
-                {"nginx", "Always"},
-                {"nginx:latest", "Always"},
-                {"nginx:1.25", "IfNotPresent"},
-                {"registry:5000/app", "Always"},
-                {"registry:5000/app:v2", "IfNotPresent"},
-                {"nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-                 "Always"},
-                {"app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-                 "IfNotPresent"},
+            {"nginx", "Always"},
+            {"nginx:latest", "Always"},
+            {"nginx:1.25", "IfNotPresent"},
+            {"registry:5000/app", "Always"},
+            {"registry:5000/app:v2", "IfNotPresent"},
+            {"nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+             "Always"},
+            {"app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+             "IfNotPresent"},
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 char *y = xasprintf("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
@@ -167,31 +168,33 @@ static void
 test_every_kind_decodes(void **state)
 {
         static const char all[] =
-                "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\n"
-                "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\n"
-                "spec:\n  containers: [{name: c, image: busybox:1.36}]\n"
-                "  volumes: [{name: cfg, configMap: {name: cm}}, {name: sec, secret: {secretName: s}},"
-                " {name: tmp}]\n---\n"
-                "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: rs, namespace: shop}\n"
-                "spec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n"
-                "    spec: {containers: [{name: c, image: x:1}]}\n---\n"
-                "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: ds, namespace: shop}\n"
-                "spec:\n  selector: {matchExpressions: [{key: a, operator: In, values: [b]}]}\n"
-                "  template:\n    metadata: {labels: {a: b}}\n"
-                "    spec: {containers: [{name: c, image: x:1}]}\n---\n"
-                "apiVersion: v1\nkind: Service\nmetadata: {name: svc, namespace: shop}\n"
-                "spec:\n  type: NodePort\n  selector: {a: b}\n  ports: [{port: 80, nodePort: 30080}]\n---\n"
-                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: shop}\n"
-                "data: {a: \"1\"}\nbinaryData: {b: aGk=}\n---\n"
-                "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: shop}\n"
-                "stringData: {password: hunter2}\n---\n"
-                "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv}\n"
-                "spec:\n  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n"
-                "  hostPath: {path: /srv/pv}\n---\n"
-                "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: pvc, namespace: shop}\n"
-                "spec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n---\n"
-                "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: local}\n"
-                "provisioner: rancher.io/local-path\n";
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\n"
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\n"
+            "spec:\n  containers: [{name: c, image: busybox:1.36}]\n"
+            "  volumes: [{name: cfg, configMap: {name: cm}}, {name: sec, secret: {secretName: s}},"
+            " {name: tmp}]\n---\n"
+            "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: rs, namespace: shop}\n"
+            "spec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: "
+            "b}}\n"
+            "    spec: {containers: [{name: c, image: x:1}]}\n---\n"
+            "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: ds, namespace: shop}\n"
+            "spec:\n  selector: {matchExpressions: [{key: a, operator: In, values: [b]}]}\n"
+            "  template:\n    metadata: {labels: {a: b}}\n"
+            "    spec: {containers: [{name: c, image: x:1}]}\n---\n"
+            "apiVersion: v1\nkind: Service\nmetadata: {name: svc, namespace: shop}\n"
+            "spec:\n  type: NodePort\n  selector: {a: b}\n  ports: [{port: 80, nodePort: "
+            "30080}]\n---\n"
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: shop}\n"
+            "data: {a: \"1\"}\nbinaryData: {b: aGk=}\n---\n"
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: shop}\n"
+            "stringData: {password: hunter2}\n---\n"
+            "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv}\n"
+            "spec:\n  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n"
+            "  hostPath: {path: /srv/pv}\n---\n"
+            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: pvc, namespace: shop}\n"
+            "spec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n---\n"
+            "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: local}\n"
+            "provisioner: rancher.io/local-path\n";
         res_diags d = RES_DIAGS_INIT;
         res_set *s = load(all, &d);
         if (d.n)
@@ -265,9 +268,11 @@ test_canonical_hash_stable(void **state)
 {
         /* Same object, different spelling: flow vs block, key order,
          * quantity spelling, octal mode, comments. Same hash. */
-        static const char a[] = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {b: '2', a: '1'}}\n"
-                                "spec:\n  containers: [{name: c, image: 'x:1', resources: {limits: {memory: 1024Mi}}}]\n"
-                                "  volumes: [{name: v, configMap: {name: m, defaultMode: 0644}}]\n";
+        static const char a[] =
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {b: '2', a: '1'}}\n"
+            "spec:\n  containers: [{name: c, image: 'x:1', resources: {limits: {memory: "
+            "1024Mi}}}]\n"
+            "  volumes: [{name: v, configMap: {name: m, defaultMode: 0644}}]\n";
         static const char b[] = "# a comment\nkind: Pod\napiVersion: v1\nspec:\n"
                                 "  volumes:\n  - configMap:\n      name: m\n    name: v\n"
                                 "  containers:\n  - image: x:1\n    name: c\n"
@@ -281,7 +286,8 @@ test_canonical_hash_stable(void **state)
         assert_true(strncmp(res_object_hash(oa), "sha256:", 7) == 0);
         assert_int_equal(strlen(res_object_hash(oa)), 7 + 64);
         /* canonical JSON is compact with sorted keys */
-        assert_true(strncmp(res_object_canonical_json(oa), "{\"apiVersion\":\"v1\",\"kind\":\"Pod\"", 31) == 0);
+        assert_true(strncmp(res_object_canonical_json(oa),
+                            "{\"apiVersion\":\"v1\",\"kind\":\"Pod\"", 31) == 0);
         res_set_free(sa);
         res_set_free(sb);
 }
@@ -302,8 +308,9 @@ test_from_json_roundtrip(void **state)
         res_object_unref(r);
         res_object_unref(r);
         /* invalid stored object: an error, not an object */
-        static const char bad[] = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
-                                  "\"spec\":{\"containerz\":[]}}";
+        static const char bad[] =
+            "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
+            "\"spec\":{\"containerz\":[]}}";
         r = NULL;
         assert_true(res_object_from_json(bad, strlen(bad), &r, &err) < 0);
         assert_null(r);
@@ -314,9 +321,10 @@ test_from_json_roundtrip(void **state)
 static void
 test_secret_masked(void **state)
 {
-        static const char y[] = "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\n"
-                                "type: kubernetes.io/basic-auth\n"
-                                "data: {username: YWRtaW4=}\nstringData: {password: s3cr3t-Valu3}\n";
+        static const char y[] =
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\n"
+            "type: kubernetes.io/basic-auth\n"
+            "data: {username: YWRtaW4=}\nstringData: {password: s3cr3t-Valu3}\n";
         res_set *s;
         const res_object *o = load_one(y, &s);
         tm_buf b = TM_BUF_INIT;
@@ -342,12 +350,13 @@ static void
 test_hostnetwork_hostport(void **state)
 {
         res_set *s;
-        const res_object *o = load_one("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
-                                       "spec:\n  hostNetwork: true\n"
-                                       "  containers: [{name: c, image: x:1, ports: [{containerPort: 8080}],"
-                                       " env: [{name: MY_POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}],"
-                                       " resources: {limits: {cpu: 250m}, requests: {memory: 1Mi}}}]\n",
-                                       &s);
+        const res_object *o =
+            load_one("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+                     "spec:\n  hostNetwork: true\n"
+                     "  containers: [{name: c, image: x:1, ports: [{containerPort: 8080}],"
+                     " env: [{name: MY_POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}],"
+                     " resources: {limits: {cpu: 250m}, requests: {memory: 1Mi}}}]\n",
+                     &s);
         expect_int(o, "spec.containers.0.ports.0.hostPort", 8080);
         const res_value *esl = jget(res_object_value(o), "spec.enableServiceLinks");
         assert_true(esl && esl->type == RES_BOOL && esl->u.b);
@@ -363,16 +372,24 @@ test_kinds_lookup(void **state)
         static const struct {
                 const char *name, *kind;
         } cases[] = {
-                {"deploy", "Deployment"},         {"deployments", "Deployment"},
-                {"Deployment", "Deployment"},     {"deployment.apps", "Deployment"},
-                {"deployments.v1.apps", "Deployment"}, {"po", "Pod"},
-                {"pods", "Pod"},                  {"ns", "Namespace"},
-                {"rs", "ReplicaSet"},             {"ds", "DaemonSet"},
-                {"svc", "Service"},               {"cm", "ConfigMap"},
-                {"secrets", "Secret"},            {"pv", "PersistentVolume"},
-                {"pvc", "PersistentVolumeClaim"}, {"sc", "StorageClass"},
-                {"storageclasses.storage.k8s.io", "StorageClass"},
-                {"PersistentVolumeClaims", "PersistentVolumeClaim"},
+            {"deploy", "Deployment"},
+            {"deployments", "Deployment"},
+            {"Deployment", "Deployment"},
+            {"deployment.apps", "Deployment"},
+            {"deployments.v1.apps", "Deployment"},
+            {"po", "Pod"},
+            {"pods", "Pod"},
+            {"ns", "Namespace"},
+            {"rs", "ReplicaSet"},
+            {"ds", "DaemonSet"},
+            {"svc", "Service"},
+            {"cm", "ConfigMap"},
+            {"secrets", "Secret"},
+            {"pv", "PersistentVolume"},
+            {"pvc", "PersistentVolumeClaim"},
+            {"sc", "StorageClass"},
+            {"storageclasses.storage.k8s.io", "StorageClass"},
+            {"PersistentVolumeClaims", "PersistentVolumeClaim"},
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 const res_kind_info *k = res_kind_lookup(cases[i].name);
@@ -398,15 +415,15 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_deployment_defaults),
-                cmocka_unit_test(test_image_pull_policy),
-                cmocka_unit_test(test_every_kind_decodes),
-                cmocka_unit_test(test_default_service),
-                cmocka_unit_test(test_canonical_hash_stable),
-                cmocka_unit_test(test_from_json_roundtrip),
-                cmocka_unit_test(test_secret_masked),
-                cmocka_unit_test(test_hostnetwork_hostport),
-                cmocka_unit_test(test_kinds_lookup),
+            cmocka_unit_test(test_deployment_defaults),
+            cmocka_unit_test(test_image_pull_policy),
+            cmocka_unit_test(test_every_kind_decodes),
+            cmocka_unit_test(test_default_service),
+            cmocka_unit_test(test_canonical_hash_stable),
+            cmocka_unit_test(test_from_json_roundtrip),
+            cmocka_unit_test(test_secret_masked),
+            cmocka_unit_test(test_hostnetwork_hostport),
+            cmocka_unit_test(test_kinds_lookup),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

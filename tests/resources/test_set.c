@@ -7,7 +7,8 @@
 
 #include "common/mem.h"
 
-static const char cm_a[] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n";
+static const char cm_a[] =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n";
 
 static void
 test_list_expansion(void **state)
@@ -55,9 +56,10 @@ test_defined_twice_across_files(void **state)
 static void
 test_same_name_other_kind_or_namespace(void **state)
 {
-        static const char y[] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n---\n"
-                                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n"
-                                "apiVersion: v1\nkind: Secret\nmetadata: {name: a, namespace: shop}\n";
+        static const char y[] =
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n---\n"
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n"
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: a, namespace: shop}\n";
         res_diags d = RES_DIAGS_INIT;
         res_set *s = load(y, &d);
         assert_int_equal(d.n, 0);
@@ -77,7 +79,8 @@ test_max_objects(void **state)
         lim.max_objects = 3;
         tm_buf y = TM_BUF_INIT;
         for (int i = 0; i < 5; i++)
-                tm_buf_printf(&y, "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\n", i);
+                tm_buf_printf(&y, "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\n",
+                              i);
         res_set *s = res_set_new(&lim);
         res_diags d = RES_DIAGS_INIT;
         res_set_add_file(s, "m.yaml", y.data, y.len, &d);
@@ -94,14 +97,15 @@ static void
 test_awkward_but_legal(void **state)
 {
         static const char *const ok[] = {
-                "",
-                "# only a comment\n",
-                "---\n---\n# nothing\n---\n",
-                "\xef\xbb\xbf" "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: bom\r\n",
-                "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"json\"}}",
-                "apiVersion: v1\nkind: List\nitems: []\n",
-                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n  annotations: ~\n"
-                "data:\n  empty:\n  multi: |\n    line one\n    line two\n",
+            "",
+            "# only a comment\n",
+            "---\n---\n# nothing\n---\n",
+            "\xef\xbb\xbf"
+            "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: bom\r\n",
+            "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"json\"}}",
+            "apiVersion: v1\nkind: List\nitems: []\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n  annotations: ~\n"
+            "data:\n  empty:\n  multi: |\n    line one\n    line two\n",
         };
         for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
                 res_diags d = RES_DIAGS_INIT;
@@ -139,11 +143,13 @@ test_big_file_batches(void **state)
         int n = 3000;
         for (int i = 0; i < n; i++) {
                 if (i == 2500)
-                        tm_buf_puts(&y, "---\napiVersion: v1\nkind: ConfigMap\n"
-                                        "metadata:\n  name: bad\ndata:\n  k: |\n    --- not a marker\n"
-                                        "  num: 1\n");
-                tm_buf_printf(&y, "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\n"
-                                  "data: {k: \"v%d\"}\n",
+                        tm_buf_puts(&y,
+                                    "---\napiVersion: v1\nkind: ConfigMap\n"
+                                    "metadata:\n  name: bad\ndata:\n  k: |\n    --- not a marker\n"
+                                    "  num: 1\n");
+                tm_buf_printf(&y,
+                              "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\n"
+                              "data: {k: \"v%d\"}\n",
                               i, i);
         }
         /* 2500 docs of 5 lines before the bad one: its "num: 1" is line
@@ -184,13 +190,13 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_list_expansion),
-                cmocka_unit_test(test_defined_twice_across_files),
-                cmocka_unit_test(test_same_name_other_kind_or_namespace),
-                cmocka_unit_test(test_max_objects),
-                cmocka_unit_test(test_awkward_but_legal),
-                cmocka_unit_test(test_syntax_error_reported),
-                cmocka_unit_test(test_big_file_batches),
+            cmocka_unit_test(test_list_expansion),
+            cmocka_unit_test(test_defined_twice_across_files),
+            cmocka_unit_test(test_same_name_other_kind_or_namespace),
+            cmocka_unit_test(test_max_objects),
+            cmocka_unit_test(test_awkward_but_legal),
+            cmocka_unit_test(test_syntax_error_reported),
+            cmocka_unit_test(test_big_file_batches),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

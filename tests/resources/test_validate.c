@@ -8,14 +8,16 @@
 static void
 test_unknown_field_at_depth(void **state)
 {
-        expect_one_error("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
-                         "  selector:\n    matchLabels: {app: web}\n  template:\n"
-                         "    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n"
-                         "      - name: web\n        image: nginx\n        imagePullPolcy: Always\n",
-                         15, 9, "spec.template.spec.containers[0].imagePullPolcy",
-                         "unknown field \"imagePullPolcy\"");
-        expect_one_error("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  lables: {a: b}\n",
-                         5, 3, "metadata.lables", "unknown field \"lables\"");
+        expect_one_error(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+            "  selector:\n    matchLabels: {app: web}\n  template:\n"
+            "    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n"
+            "      - name: web\n        image: nginx\n        imagePullPolcy: Always\n",
+            15, 9, "spec.template.spec.containers[0].imagePullPolcy",
+            "unknown field \"imagePullPolcy\"");
+        expect_one_error(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  lables: {a: b}\n", 5, 3,
+            "metadata.lables", "unknown field \"lables\"");
         expect_one_error("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nspec: {}\n", 4, 1,
                          "spec", "unknown field \"spec\"");
 }
@@ -23,14 +25,17 @@ test_unknown_field_at_depth(void **state)
 static void
 test_wrong_types(void **state)
 {
-        expect_one_error("apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: r}\nspec:\n"
-                         "  replicas: \"3\"\n  selector: {matchLabels: {a: b}}\n"
-                         "  template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i}]}}\n",
-                         5, 13, "spec.replicas", "expected integer, got string \"3\"");
-        expect_one_error("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  enabled: on\n",
-                         5, 12, "data.enabled", "expected string, got boolean");
-        expect_one_error(POD_HEAD "  - name: c\n    image: i\n    env:\n    - name: PORT\n      value: 8080\n",
-                         11, 14, "spec.containers[0].env[0].value", "expected string, got integer 8080");
+        expect_one_error(
+            "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: r}\nspec:\n"
+            "  replicas: \"3\"\n  selector: {matchLabels: {a: b}}\n"
+            "  template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i}]}}\n",
+            5, 13, "spec.replicas", "expected integer, got string \"3\"");
+        expect_one_error(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  enabled: on\n", 5, 12,
+            "data.enabled", "expected string, got boolean");
+        expect_one_error(
+            POD_HEAD "  - name: c\n    image: i\n    env:\n    - name: PORT\n      value: 8080\n",
+            11, 14, "spec.containers[0].env[0].value", "expected string, got integer 8080");
         expect_one_error(POD_HEAD "  - name: c\n    image: i\n    args: run\n", 9, 11,
                          "spec.containers[0].args", "expected list of string, got string");
         expect_one_error(POD_HEAD "  - name: c\n    image: i\n    tty: \"yes\"\n", 9, 10,
@@ -40,10 +45,10 @@ test_wrong_types(void **state)
 static void
 test_kind_and_api_version(void **state)
 {
-        expect_one_error("apiVersion: apps/v1\nkind: Deploymnt\nmetadata: {name: x}\n", 2, 7, "kind",
-                         "no matches for kind \"Deploymnt\" in version \"apps/v1\"");
-        expect_one_error("apiVersion: v1\nkind: Deployment\nmetadata: {name: x}\n", 1, 13, "apiVersion",
-                         "no matches for kind \"Deployment\" in version \"v1\"");
+        expect_one_error("apiVersion: apps/v1\nkind: Deploymnt\nmetadata: {name: x}\n", 2, 7,
+                         "kind", "no matches for kind \"Deploymnt\" in version \"apps/v1\"");
+        expect_one_error("apiVersion: v1\nkind: Deployment\nmetadata: {name: x}\n", 1, 13,
+                         "apiVersion", "no matches for kind \"Deployment\" in version \"v1\"");
         expect_one_error("apiVersion: apps/v2\nkind: Deployment\nmetadata: {name: x}\n", 1, 13,
                          "apiVersion", "no matches for kind \"Deployment\" in version \"apps/v2\"");
         expect_one_error("kind: Pod\nmetadata: {name: x}\n", 1, 1, "apiVersion", "Required value");
@@ -58,15 +63,19 @@ static void
 test_names(void **state)
 {
         expect_one_error("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Web_1\n", 4, 9,
-                         "metadata.name", "Invalid value: \"Web_1\": a lowercase RFC 1123 subdomain");
+                         "metadata.name",
+                         "Invalid value: \"Web_1\": a lowercase RFC 1123 subdomain");
         expect_one_error("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a.b\n", 4, 9,
                          "metadata.name", "Invalid value: \"a.b\": a lowercase RFC 1123 label");
-        expect_one_error("apiVersion: v1\nkind: Service\nmetadata:\n  name: 1web\nspec: {ports: [{port: 80}]}\n",
-                         4, 9, "metadata.name", "Invalid value: \"1web\": a DNS-1035 label");
-        expect_one_error("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    app: \"a b\"\n",
-                         6, 10, "metadata.labels", "Invalid value: \"a b\"");
-        expect_one_error("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    -bad: x\n",
-                         6, 5, "metadata.annotations", "Invalid value: \"-bad\"");
+        expect_one_error(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: 1web\nspec: {ports: [{port: 80}]}\n",
+            4, 9, "metadata.name", "Invalid value: \"1web\": a DNS-1035 label");
+        expect_one_error(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    app: \"a b\"\n",
+            6, 10, "metadata.labels", "Invalid value: \"a b\"");
+        expect_one_error(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    -bad: x\n",
+            6, 5, "metadata.annotations", "Invalid value: \"-bad\"");
 }
 
 static const char deploy_head[] = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
@@ -93,7 +102,8 @@ test_selector(void **state)
         res_set_free(load(y, &d));
         tm_buf b = TM_BUF_INIT;
         res_diags_format(&d, &b);
-        assert_string_equal(b.data, "m.yaml:7:3: Deployment shop/web: spec.selector: Required value\n");
+        assert_string_equal(b.data,
+                            "m.yaml:7:3: Deployment shop/web: spec.selector: Required value\n");
         tm_buf_free(&b);
         res_diags_free(&d);
 }
@@ -101,20 +111,24 @@ test_selector(void **state)
 static void
 test_ports_and_resources(void **state)
 {
-        expect_one_error(POD_HEAD "  - name: c\n    image: i\n    ports:\n    - containerPort: 70000\n",
+        expect_one_error(POD_HEAD
+                         "  - name: c\n    image: i\n    ports:\n    - containerPort: 70000\n",
                          10, 22, "spec.containers[0].ports[0].containerPort",
                          "Invalid value: 70000: must be between 1 and 65535, inclusive");
         expect_one_error(POD_HEAD "  - name: c\n    image: i\n    resources:\n"
                                   "      limits: {cpu: 500m}\n      requests: {cpu: \"1\"}\n",
                          11, 23, "spec.containers[0].resources.requests.cpu",
                          "Invalid value: \"1\": must be less than or equal to cpu limit of 500m");
-        expect_one_error(POD_HEAD "  - name: c\n    image: i\n    resources:\n      limits: {memory: 12x}\n",
+        expect_one_error(POD_HEAD
+                         "  - name: c\n    image: i\n    resources:\n      limits: {memory: 12x}\n",
                          10, 24, "spec.containers[0].resources.limits.memory",
                          "quantities must match the regular expression");
-        expect_one_error("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  restartPolicy: Sometimes\n"
-                         "  containers: [{name: c, image: i}]\n",
-                         5, 18, "spec.restartPolicy",
-                         "Unsupported value: \"Sometimes\": supported values: \"Always\", \"Never\", \"OnFailure\"");
+        expect_one_error(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  restartPolicy: Sometimes\n"
+            "  containers: [{name: c, image: i}]\n",
+            5, 18, "spec.restartPolicy",
+            "Unsupported value: \"Sometimes\": supported values: \"Always\", \"Never\", "
+            "\"OnFailure\"");
 }
 
 static void
@@ -124,9 +138,10 @@ test_service(void **state)
                          "  - port: 80\n    nodePort: 30080\n",
                          7, 15, "spec.ports[0].nodePort",
                          "Forbidden: may not be used when `type` is 'ClusterIP'");
-        expect_one_error("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: NodePort\n"
-                         "  ports:\n  - port: 80\n    nodePort: 80\n",
-                         8, 15, "spec.ports[0].nodePort", "The range of valid ports is 30000-32767");
+        expect_one_error(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: NodePort\n"
+            "  ports:\n  - port: 80\n    nodePort: 80\n",
+            8, 15, "spec.ports[0].nodePort", "The range of valid ports is 30000-32767");
         expect_one_error("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n"
                          "  - port: 80\n    targetPort: not_a_name\n",
                          7, 17, "spec.ports[0].targetPort", "Invalid value: \"not_a_name\"");
@@ -143,8 +158,9 @@ test_duplicates_and_volumes(void **state)
         expect_one_error(POD_HEAD "  - name: c\n    image: i\n    volumeMounts:\n"
                                   "    - {name: data, mountPath: /data}\n",
                          10, 14, "spec.containers[0].volumeMounts[0].name", "Not found: \"data\"");
-        expect_one_error(POD_HEAD "  - {name: c, image: i}\n  volumes:\n  - {name: v, emptyDir: {}}\n"
-                                  "  - {name: v, emptyDir: {}}\n",
+        expect_one_error(POD_HEAD
+                         "  - {name: c, image: i}\n  volumes:\n  - {name: v, emptyDir: {}}\n"
+                         "  - {name: v, emptyDir: {}}\n",
                          10, 12, "spec.volumes[1].name", "Duplicate value: \"v\"");
 }
 
@@ -163,7 +179,9 @@ test_secret_never_shown(void **state)
         assert_null(strstr(b.data, secret_value));
         assert_null(strstr(b.data, "c3VwZXJzZWNyZXQ"));
         assert_null(strstr(b.data, "1234"));
-        assert_non_null(strstr(b.data, "m.yaml:5:13: Secret default/s: data.password: illegal base64 data at input byte 15"));
+        assert_non_null(strstr(
+            b.data,
+            "m.yaml:5:13: Secret default/s: data.password: illegal base64 data at input byte 15"));
         assert_non_null(strstr(b.data, "data.pin: expected string, got integer\n"));
         assert_non_null(strstr(b.data, "data[bad key]: Invalid value: \"bad key\""));
         assert_int_equal(d.n, 3);
@@ -172,23 +190,27 @@ test_secret_never_shown(void **state)
 
         expect_one_error("apiVersion: v1\nkind: Secret\nmetadata: {name: Bad_Name}\n", 3, 18,
                          "metadata.name", "Invalid value: \"Bad_Name\"");
-        expect_one_error("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/magic\n",
-                         4, 7, "type", "Unsupported value: \"kubernetes.io/magic\"");
-        expect_one_error("apiVersion: v1\nkind: Secret\nmetadata: {name: s, annotations: {a: 12345}}\n",
-                         3, 38, "metadata.annotations.a", "expected string, got integer");
+        expect_one_error(
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/magic\n", 4, 7,
+            "type", "Unsupported value: \"kubernetes.io/magic\"");
+        expect_one_error(
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s, annotations: {a: 12345}}\n", 3, 38,
+            "metadata.annotations.a", "expected string, got integer");
         d = (res_diags)RES_DIAGS_INIT;
-        res_set_free(load("apiVersion: v1\nkind: Secret\nmetadata: {name: s, annotations: {a: 12345}}\n"
-                          "stringData: {b: [x]}\ndata: {c: 4.5}\n",
-                          &d));
+        res_set_free(
+            load("apiVersion: v1\nkind: Secret\nmetadata: {name: s, annotations: {a: 12345}}\n"
+                 "stringData: {b: [x]}\ndata: {c: 4.5}\n",
+                 &d));
         res_diags_format(&d, &b);
         assert_int_equal(d.n, 3);
         assert_null(strstr(b.data, "12345"));
         assert_null(strstr(b.data, "4.5"));
         tm_buf_free(&b);
         res_diags_free(&d);
-        expect_one_error("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/tls\n"
-                         "data:\n  tls.crt: eA==\n",
-                         6, 3, "data[tls.key]", "Required value");
+        expect_one_error(
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/tls\n"
+            "data:\n  tls.crt: eA==\n",
+            6, 3, "data[tls.key]", "Required value");
         expect_one_error("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: x}\n"
                          "binaryData: {a: eA==}\n",
                          4, 8, "data.a", "duplicate of key present in binaryData");
@@ -216,14 +238,14 @@ static void
 test_all_errors_at_once(void **state)
 {
         static const char y[] =
-                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
-                "  replicas: -1\n"
-                "  selector: {matchLabels: {app: web}}\n"
-                "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n"
-                "      - name: Web\n        image: nginx\n        imagePullPolicy: Sometimes\n"
-                "        bogus: 1\n"
-                "---\n"
-                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n";
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+            "  replicas: -1\n"
+            "  selector: {matchLabels: {app: web}}\n"
+            "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n"
+            "      - name: Web\n        image: nginx\n        imagePullPolicy: Sometimes\n"
+            "        bogus: 1\n"
+            "---\n"
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n";
         res_diags d = RES_DIAGS_INIT;
         res_set *s = load(y, &d);
         res_diags_sort(&d);
@@ -231,15 +253,20 @@ test_all_errors_at_once(void **state)
         res_diags_format(&d, &b);
         assert_int_equal(d.n, 4);
         assert_string_equal(
-                b.data,
-                "m.yaml:5:13: Deployment default/web: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n"
-                "m.yaml:11:15: Deployment default/web: spec.template.spec.containers[0].name: Invalid value: \"Web\": "
-                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
-                "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
-                "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')\n"
-                "m.yaml:13:26: Deployment default/web: spec.template.spec.containers[0].imagePullPolicy: Unsupported value: "
-                "\"Sometimes\": supported values: \"Always\", \"IfNotPresent\", \"Never\"\n"
-                "m.yaml:14:9: Deployment default/web: spec.template.spec.containers[0].bogus: unknown field \"bogus\"\n");
+            b.data, "m.yaml:5:13: Deployment default/web: spec.replicas: Invalid value: -1: must "
+                    "be greater than or equal to 0\n"
+                    "m.yaml:11:15: Deployment default/web: spec.template.spec.containers[0].name: "
+                    "Invalid value: \"Web\": "
+                    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
+                    "or '-', and must start "
+                    "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex "
+                    "used for validation is "
+                    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')\n"
+                    "m.yaml:13:26: Deployment default/web: "
+                    "spec.template.spec.containers[0].imagePullPolicy: Unsupported value: "
+                    "\"Sometimes\": supported values: \"Always\", \"IfNotPresent\", \"Never\"\n"
+                    "m.yaml:14:9: Deployment default/web: spec.template.spec.containers[0].bogus: "
+                    "unknown field \"bogus\"\n");
         /* the valid document still decodes; the set as a whole is invalid */
         assert_int_equal(res_set_count(s), 1);
         tm_buf_free(&b);
@@ -251,17 +278,17 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_unknown_field_at_depth),
-                cmocka_unit_test(test_wrong_types),
-                cmocka_unit_test(test_kind_and_api_version),
-                cmocka_unit_test(test_names),
-                cmocka_unit_test(test_selector),
-                cmocka_unit_test(test_ports_and_resources),
-                cmocka_unit_test(test_service),
-                cmocka_unit_test(test_duplicates_and_volumes),
-                cmocka_unit_test(test_secret_never_shown),
-                cmocka_unit_test(test_storage),
-                cmocka_unit_test(test_all_errors_at_once),
+            cmocka_unit_test(test_unknown_field_at_depth),
+            cmocka_unit_test(test_wrong_types),
+            cmocka_unit_test(test_kind_and_api_version),
+            cmocka_unit_test(test_names),
+            cmocka_unit_test(test_selector),
+            cmocka_unit_test(test_ports_and_resources),
+            cmocka_unit_test(test_service),
+            cmocka_unit_test(test_duplicates_and_volumes),
+            cmocka_unit_test(test_secret_never_shown),
+            cmocka_unit_test(test_storage),
+            cmocka_unit_test(test_all_errors_at_once),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
