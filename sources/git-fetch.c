@@ -8,9 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/hash.h"
@@ -255,6 +258,79 @@ out:
         return r;
 }
 
+/* The fetch runs in a child process so that a server that stalls (libgit2
+ * 1.5 has no network timeout) costs at most the timeout: the child is
+ * killed, and as refs move only at the very end of a fetch, the cache
+ * keeps its refs. The child reports "CODE MESSAGE" on a pipe. */
+static int
+fetch_in_child(src_git *g, const src_options *opts, bool all, tm_error *err)
+{
+        int pfd[2];
+        if (pipe2(pfd, O_CLOEXEC) < 0)
+                return tm_error_errno(err, -errno, "pipe");
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = errno;
+                close(pfd[0]);
+                close(pfd[1]);
+                return tm_error_errno(err, -e, "fork");
+        }
+        if (pid == 0) {
+                close(pfd[0]);
+                tm_error e = {0};
+                int r = fetch_locked(g, opts, all, &e);
+                char out[sizeof(e.msg) + 16];
+                int n = snprintf(out, sizeof(out), "%d %s", r, r < 0 ? e.msg : "");
+                if (n > 0 && write(pfd[1], out, (size_t)n) < 0)
+                        _exit(3);
+                _exit(0);
+        }
+        close(pfd[1]);
+        char buf[TM_ERROR_MSG_MAX + 16];
+        size_t len = 0;
+        uint64_t deadline = tm_now_ms() + g->fetch_timeout_ms;
+        bool timed_out = false;
+        for (;;) {
+                uint64_t now = tm_now_ms();
+                if (now >= deadline) {
+                        timed_out = true;
+                        break;
+                }
+                struct pollfd p = {.fd = pfd[0], .events = POLLIN};
+                int pr = poll(&p, 1, (int)(deadline - now > 1000 ? 1000 : deadline - now));
+                if (pr < 0 && errno != EINTR)
+                        break;
+                if (pr <= 0)
+                        continue;
+                ssize_t n = read(pfd[0], buf + len, sizeof(buf) - 1 - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                len += (size_t)n;
+                if (len >= sizeof(buf) - 1)
+                        break;
+        }
+        close(pfd[0]);
+        buf[len] = '\0';
+        if (timed_out)
+                kill(pid, SIGKILL);
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (timed_out)
+                return tm_error_set(err, -ETIMEDOUT, "no answer within %llu s",
+                                    (unsigned long long)(g->fetch_timeout_ms / 1000));
+        char *sp = strchr(buf, ' ');
+        if (len == 0 || !sp || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return tm_error_set(err, -EIO, "the fetch process failed");
+        int code = (int)strtol(buf, NULL, 10);
+        if (code >= 0)
+                return 0;
+        return tm_error_set(err, code, "%s", sp + 1);
+}
+
 int
 src_git_fetch_remote(src_git *g, const src_options *opts, bool all, tm_error *err)
 {
@@ -262,9 +338,18 @@ src_git_fetch_remote(src_git *g, const src_options *opts, bool all, tm_error *er
         _cleanup_close_ int fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         if (fd < 0)
                 return tm_error_errno(err, -errno, "lock cache \"%s\"", g->cache_dir);
-        if (flock(fd, LOCK_EX) < 0)
-                return tm_error_errno(err, -errno, "lock cache \"%s\"", g->cache_dir);
-        int r = fetch_locked(g, opts, all, err);
+        /* Another process fetching the same repository: wait for it, not
+         * beyond the fetch timeout. */
+        uint64_t deadline = tm_now_ms() + g->fetch_timeout_ms;
+        while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                if (errno != EWOULDBLOCK && errno != EINTR)
+                        return tm_error_errno(err, -errno, "lock cache \"%s\"", g->cache_dir);
+                if (tm_now_ms() >= deadline)
+                        return tm_error_set(err, -ETIMEDOUT, "cache \"%s\" stays locked",
+                                            g->cache_dir);
+                usleep(50 * 1000);
+        }
+        int r = fetch_in_child(g, opts, all, err);
         flock(fd, LOCK_UN);
         if (r < 0)
                 return tm_error_wrap(err, "fetch \"%s\"", g->spec->display);
@@ -272,6 +357,14 @@ src_git_fetch_remote(src_git *g, const src_options *opts, bool all, tm_error *er
         if (all)
                 g->fetched_all = true;
         return 0;
+}
+
+void
+src_git_set_fetch_timeout(src_source *s, uint64_t timeout_ms)
+{
+        if (s && s->kind == SRC_GIT && s->impl)
+                ((src_git *)s->impl)->fetch_timeout_ms =
+                        timeout_ms ? timeout_ms : SRC_GIT_FETCH_TIMEOUT_MS;
 }
 
 static uint64_t

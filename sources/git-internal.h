@@ -9,6 +9,9 @@
 
 TM_DEFINE_CLEANUP(src_git_spec, src_git_spec_free)
 
+/* Longest a fetch may take (see src_git_set_fetch_timeout()). */
+#define SRC_GIT_FETCH_TIMEOUT_MS ((uint64_t)300000)
+
 /* Biggest pack a fetch may receive. */
 #define SRC_GIT_MAX_FETCH_BYTES ((size_t)2 << 30)
 
@@ -40,6 +43,7 @@ typedef struct src_git {
         bool force_push;
         unsigned failures;
         uint64_t interval_ms;
+        uint64_t fetch_timeout_ms;
         int inotify_fd;
         int *wds; /* inotify watch descriptors */
         char **wd_paths;

@@ -518,12 +518,20 @@ followed_ref_name(src_git *g)
         return name ? name : xstrdup("HEAD");
 }
 
+/* A pinned commit already in the cache needs no network. */
+static bool
+pin_present(src_git *g)
+{
+        git_oid oid;
+        return g->spec->commit && src_git_resolve(g, &oid, NULL) == 0;
+}
+
 static int
 git_take(src_source *s, src_snapshot **out, tm_error *err)
 {
         src_git *g = s->impl;
         int r;
-        if (!g->spec->local && !g->fetched) {
+        if (!g->spec->local && !g->fetched && !pin_present(g)) {
                 r = src_git_fetch_remote(g, &s->opts, false, err);
                 if (r < 0)
                         return r;
@@ -646,6 +654,7 @@ git_open_common(src_source *s, bool force_local, tm_error *err)
         g->spec = TAKE_PTR(spec);
         g->opts = &s->opts;
         g->interval_ms = 60000;
+        g->fetch_timeout_ms = SRC_GIT_FETCH_TIMEOUT_MS;
         g->inotify_fd = -1;
         s->impl = g;
         s->ops = &git_ops;
@@ -706,7 +715,7 @@ src_git_fetch(src_source *s, bool *changed, tm_error *err)
         if (had)
                 git_oid_cpy(&before, &g->tip);
         int r = 0;
-        if (!g->spec->local)
+        if (!g->spec->local && !pin_present(g))
                 r = src_git_fetch_remote(g, &s->opts, false, err);
         git_oid oid;
         if (r == 0)

@@ -86,6 +86,11 @@ int src_git_snapshot_at(src_source *s, const char *rev, src_snapshot **out, tm_e
  * failure counts for src_git_next_fetch_ms()'s back-off. */
 int src_git_fetch(src_source *s, bool *changed, tm_error *err);
 
+/* Longest a fetch may take before it is abandoned (default 5 min). The
+ * fetch runs in a child process, killed at the deadline; the cache keeps
+ * its refs. */
+void src_git_set_fetch_timeout(src_source *s, uint64_t timeout_ms);
+
 /* The serve loop's polling interval (default 60 s). */
 void src_git_set_interval(src_source *s, uint64_t interval_ms);
 /* Milliseconds until the next fetch should run: the interval with +-10%

@@ -8,7 +8,8 @@
 #   git-lib.sh stop DIR          -> stops what was started for DIR
 # HTTP: http://127.0.0.1:PORT/cgi-bin/git/NAME.git serves DIR/repos/NAME.git;
 # /cgi-bin/private/NAME.git the same behind basic auth (alice:$GIT_LIB_HTTP_PW).
-# A file DIR/break makes every pack response stop after 2000 bytes.
+# A file DIR/break makes every pack response stop after 2000 bytes; a file
+# DIR/stall makes the server wait a minute before answering.
 
 git_lib_env() {
         export GIT_AUTHOR_NAME="Tess Tester" GIT_AUTHOR_EMAIL="tess@example.org"
@@ -45,7 +46,7 @@ git_lib_wait_port() {
 # credentials, so basic auth needs a server that frames its answers.
 git_lib_http_server() {
         exec python3 - "$@" <<'PY'
-import base64, http.server, os, ssl, subprocess, sys
+import base64, http.server, os, ssl, subprocess, sys, time
 root, port, pw = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 cert = sys.argv[4] if len(sys.argv) > 4 else None
 want = "Basic " + base64.b64encode(("alice:" + pw).encode()).decode()
@@ -63,6 +64,8 @@ class H(http.server.BaseHTTPRequestHandler):
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="git"')
             self.send_header("Content-Length", "0"); self.end_headers(); return
+        if os.path.exists(root + "/stall"):
+            time.sleep(60)
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else b""
         env = dict(os.environ, GIT_PROJECT_ROOT=root + "/repos", GIT_HTTP_EXPORT_ALL="1",

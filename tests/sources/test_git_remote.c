@@ -215,6 +215,12 @@ test_file_url(void **state)
         snap = take_ok(cspec, &o);
         assert_string_equal(snap->revision, two);
         src_snapshot_free(snap);
+        /* a pinned commit already cached needs no server */
+        sh("mv srv/repos/fleet.git srv/repos/away.git");
+        snap = take_ok(cspec, &o);
+        assert_string_equal(snap->revision, two);
+        src_snapshot_free(snap);
+        sh("mv srv/repos/away.git srv/repos/fleet.git");
         _cleanup_free_ char *dspec = xasprintf("file://%s/srv/repos/fleet.git", T);
         snap = take_ok(dspec, &o);
         assert_string_equal(snap->ref, "main");
@@ -292,6 +298,20 @@ test_force_push_and_broken_fetch(void **state)
         assert_true(src_git_fetch(s, &changed, &err) < 0);
         d = src_git_next_fetch_ms(s);
         assert_true(d >= 8000 && d <= 12000); /* then backing off */
+        /* a server that stops answering: abandoned at the timeout */
+        sh("rm srv/break && touch srv/stall");
+        src_git_set_fetch_timeout(s, 2000);
+        uint64_t t0 = tm_now_ms();
+        assert_int_equal(src_git_fetch(s, &changed, &err), -ETIMEDOUT);
+        assert_true(tm_now_ms() - t0 < 5000);
+        assert_non_null(strstr(err.msg, "no answer within 2 s"));
+        _cleanup_free_ char *after2 = cache_listing();
+        assert_string_equal(before, after2);
+        assert_string_equal(src_git_tip(s), forced);
+        src_snapshot *old_snap = NULL;
+        assert_int_equal(src_git_snapshot_at(s, forced, &old_snap, &err), 0);
+        src_snapshot_free(old_snap);
+        sh("rm srv/stall && touch srv/break");
         /* a new process (diff) with the server broken fails clearly... */
         src_snapshot *snap2 = NULL;
         assert_true(open_take(spec, &o, NULL, &snap2, &err) < 0);
