@@ -15,16 +15,16 @@
 #define DEFAULT_STATE "/var/lib/timone"
 
 static const char usage_text[] =
-        "usage: timone image [--state DIR] COMMAND\n"
-        "\n"
-        "Commands:\n"
-        "  import FILE...      import OCI image layout or docker-save archives\n"
-        "  ls [-o table|json]  list images (also: list)\n"
-        "  rm REF...           remove images by name, name@digest or id (also: remove)\n"
-        "\n"
-        "Options:\n"
-        "  --state DIR         state directory (default " DEFAULT_STATE "; images in DIR/images)\n"
-        "  -h, --help          show this help\n";
+    "usage: timone image [--state DIR] COMMAND\n"
+    "\n"
+    "Commands:\n"
+    "  import FILE...      import OCI image layout or docker-save archives\n"
+    "  ls [-o table|json]  list images (also: list)\n"
+    "  rm REF...           remove images by name, name@digest or id (also: remove)\n"
+    "\n"
+    "Options:\n"
+    "  --state DIR         state directory (default " DEFAULT_STATE "; images in DIR/images)\n"
+    "  -h, --help          show this help\n";
 
 static int
 usage(FILE *f)

@@ -104,7 +104,8 @@ read_small(struct archive *a, const char *path, char **out, size_t *len, tm_erro
                 la_ssize_t n = archive_read_data(a, chunk, sizeof(chunk));
                 if (n < 0) {
                         tm_buf_free(&b);
-                        return tm_error_set(err, -EIO, "read \"%s\": %s", path, archive_error_string(a));
+                        return tm_error_set(err, -EIO, "read \"%s\": %s", path,
+                                            archive_error_string(a));
                 }
                 if (n == 0)
                         break;
@@ -136,7 +137,8 @@ stage_member(import *im, struct archive *a, const char *path, int64_t *total, ch
         for (;;) {
                 la_ssize_t n = archive_read_data(a, chunk, sizeof(chunk));
                 if (n < 0) {
-                        r = tm_error_set(err, -EIO, "read \"%s\": %s", path, archive_error_string(a));
+                        r = tm_error_set(err, -EIO, "read \"%s\": %s", path,
+                                         archive_error_string(a));
                         break;
                 }
                 if (n == 0)
@@ -211,8 +213,9 @@ read_archive(import *im, tm_error *err)
                         const char *t = archive_entry_symlink(e);
                         const char *slash = strrchr(path, '/');
                         _cleanup_free_ char *joined =
-                                t && t[0] != '/' && slash ? xasprintf("%.*s/%s", (int)(slash - path), path, t)
-                                                          : xstrdup(t ? t : "");
+                            t && t[0] != '/' && slash
+                                ? xasprintf("%.*s/%s", (int)(slash - path), path, t)
+                                : xstrdup(t ? t : "");
                         mb.link = member_path(joined);
                 } else if (type == AE_IFREG && !strcmp(path, "index.json")) {
                         free(im->index_json);
@@ -227,11 +230,13 @@ read_archive(import *im, tm_error *err)
                 } else if (type == AE_IFREG) {
                         if ((r = stage_member(im, a, path, &total, &mb.hex, err)) < 0)
                                 return r;
-                        if (tm_str_has_prefix(path, "blobs/sha256/") && strcmp(path + 13, mb.hex) != 0) {
-                                r = tm_error_set(err, -EBADMSG,
-                                                 "blob \"%s\" does not match its digest (content is "
-                                                 "sha256:%s)",
-                                                 path, mb.hex);
+                        if (tm_str_has_prefix(path, "blobs/sha256/") &&
+                            strcmp(path + 13, mb.hex) != 0) {
+                                r = tm_error_set(
+                                    err, -EBADMSG,
+                                    "blob \"%s\" does not match its digest (content is "
+                                    "sha256:%s)",
+                                    path, mb.hex);
                                 free(mb.hex);
                                 return r;
                         }
@@ -448,7 +453,8 @@ import_docker(import *im, tm_error *err)
                 }
                 const char *base = strrchr(es[i].config, '/');
                 base = base ? base + 1 : es[i].config;
-                if (strlen(base) == 69 && tm_str_has_suffix(base, ".json") && strncmp(base, chex, 64)) {
+                if (strlen(base) == 69 && tm_str_has_suffix(base, ".json") &&
+                    strncmp(base, chex, 64)) {
                         r = tm_error_set(err, -EBADMSG,
                                          "config \"%s\" does not match its digest (content is "
                                          "sha256:%s)",
@@ -458,13 +464,15 @@ import_docker(import *im, tm_error *err)
                 m.config.digest = xasprintf("sha256:%s", chex);
                 m.config.size = -1;
                 m.layers = xcalloc(es[i].n_layers + 1, sizeof(*m.layers));
-                tm_buf_puts(&b, "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image."
-                                "manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci."
-                                "image.config.v1+json\",");
+                tm_buf_puts(&b,
+                            "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image."
+                            "manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci."
+                            "image.config.v1+json\",");
                 for (size_t k = 0; k < es[i].n_layers; k++) {
                         const char *lhex = member_hex(im, es[i].layers[k]);
                         if (!lhex) {
-                                r = tm_error_set(err, -ENOENT, "layer \"%s\" is missing from the archive",
+                                r = tm_error_set(err, -ENOENT,
+                                                 "layer \"%s\" is missing from the archive",
                                                  es[i].layers[k]);
                                 goto next;
                         }
@@ -485,10 +493,11 @@ import_docker(import *im, tm_error *err)
                                 tm_buf_printf(&b, "\"digest\":\"%s\",\"size\":%lld},\"layers\":[",
                                               dd->digest, (long long)dd->size);
                         else
-                                tm_buf_printf(&b,
-                                              "%s{\"mediaType\":\"application/vnd.oci.image.layer.v1."
-                                              "tar\",\"digest\":\"%s\",\"size\":%lld}",
-                                              k > 1 ? "," : "", dd->digest, (long long)dd->size);
+                                tm_buf_printf(
+                                    &b,
+                                    "%s{\"mediaType\":\"application/vnd.oci.image.layer.v1."
+                                    "tar\",\"digest\":\"%s\",\"size\":%lld}",
+                                    k > 1 ? "," : "", dd->digest, (long long)dd->size);
                 }
                 tm_buf_puts(&b, "]}");
                 char mhex[TM_SHA256_HEX_LEN + 1];
@@ -589,6 +598,7 @@ commit_locked(import *im, tm_error *err)
                                 old = &ix.recs[k];
                                 img_record dangling = {0};
                                 dangling = *old;
+                                free(dangling.ref);
                                 dangling.ref = NULL;
                                 *old = *nr;
                                 memset(nr, 0, sizeof(*nr));
@@ -603,7 +613,8 @@ commit_locked(import *im, tm_error *err)
                 if (!have && nr->id) {
                         if (ix.n >= IMG_MAX_STORE_IMAGES) {
                                 img_index_clear(&ix);
-                                return tm_error_set(err, -E2BIG, "the store holds %d images already",
+                                return tm_error_set(err, -E2BIG,
+                                                    "the store holds %d images already",
                                                     IMG_MAX_STORE_IMAGES);
                         }
                         TM_GROW(ix.recs, ix.cap, ix.n + 1);
@@ -622,7 +633,7 @@ int
 exe_image_import(exe_image_store *st, const char *archive, char ***refs, size_t *n_refs,
                  tm_error *err)
 {
-        import im = {.st = st, .archive = archive};
+import im = {.st = st, .archive = archive };
         im.stage = xasprintf("%s/tmp-import-XXXXXX", st->dir);
         int r = 0;
         if (!mkdtemp(im.stage)) {
@@ -645,9 +656,10 @@ exe_image_import(exe_image_store *st, const char *archive, char ***refs, size_t 
         else if (im.docker_json)
                 r = import_docker(&im, err);
         else
-                r = tm_error_set(err, -EINVAL,
-                                 "neither an OCI image layout (index.json) nor a docker-save archive "
-                                 "(manifest.json)");
+                r = tm_error_set(
+                    err, -EINVAL,
+                    "neither an OCI image layout (index.json) nor a docker-save archive "
+                    "(manifest.json)");
         if (r < 0)
                 goto out;
         if (im.out.n == 0) {

@@ -10,31 +10,31 @@
 #include "executors/image.h"
 
 /* Hard limits on what an archive may hold. */
-#define IMG_MAX_MEMBERS 4096                    /* entries in the outer archive */
-#define IMG_MAX_ARCHIVE_BYTES (16LL << 30)      /* bytes of all members together */
-#define IMG_MAX_JSON_BYTES (4u << 20)           /* manifest, index, config, manifest.json */
-#define IMG_MAX_LAYERS 64                       /* layers per image (overlay option size) */
-#define IMG_MAX_IMAGES 256                      /* images per archive */
-#define IMG_MAX_INDEX_DEPTH 2                   /* index -> index -> manifest */
-#define IMG_MAX_LAYER_ENTRIES 1000000           /* entries in one layer tar */
-#define IMG_MAX_LAYER_BYTES (32LL << 30)        /* unpacked bytes of one layer */
-#define IMG_MAX_STORE_IMAGES 10000              /* records in the store index */
+#define IMG_MAX_MEMBERS 4096               /* entries in the outer archive */
+#define IMG_MAX_ARCHIVE_BYTES (16LL << 30) /* bytes of all members together */
+#define IMG_MAX_JSON_BYTES (4u << 20)      /* manifest, index, config, manifest.json */
+#define IMG_MAX_LAYERS 64                  /* layers per image (overlay option size) */
+#define IMG_MAX_IMAGES 256                 /* images per archive */
+#define IMG_MAX_INDEX_DEPTH 2              /* index -> index -> manifest */
+#define IMG_MAX_LAYER_ENTRIES 1000000      /* entries in one layer tar */
+#define IMG_MAX_LAYER_BYTES (32LL << 30)   /* unpacked bytes of one layer */
+#define IMG_MAX_STORE_IMAGES 10000         /* records in the store index */
 
 struct exe_image_store {
-        char *dir;       /* <state>/images */
-        char *blobs;     /* <dir>/blobs/sha256 */
-        char *layers;    /* <dir>/layers */
-        char *roots;     /* <dir>/roots: <id-hex>/<marker> per container root */
-        char *index;     /* <dir>/index.json */
+        char *dir;    /* <state>/images */
+        char *blobs;  /* <dir>/blobs/sha256 */
+        char *layers; /* <dir>/layers */
+        char *roots;  /* <dir>/roots: <id-hex>/<marker> per container root */
+        char *index;  /* <dir>/index.json */
         int lock_fd;
 };
 
 /* One image record of the store index. */
 typedef struct img_record {
-        char *ref;       /* normalised name:tag or name@digest; NULL when dangling */
-        char *id;        /* sha256:<hex> of the config */
-        char *digest;    /* sha256:<hex> of the manifest */
-        char **layers;   /* sha256:<hex> of each layer blob, bottom first */
+        char *ref;     /* normalised name:tag or name@digest; NULL when dangling */
+        char *id;      /* sha256:<hex> of the config */
+        char *digest;  /* sha256:<hex> of the manifest */
+        char **layers; /* sha256:<hex> of each layer blob, bottom first */
         size_t n_layers;
         int64_t size;
         int64_t created;
@@ -66,7 +66,7 @@ typedef struct img_desc {
         char *media_type;
         char *digest;
         int64_t size;
-        char *ref_name;    /* annotations: io.containerd.image.name or ...ref.name */
+        char *ref_name;            /* annotations: io.containerd.image.name or ...ref.name */
         char *os, *arch, *variant; /* platform, NULL when absent */
 } img_desc;
 
@@ -77,10 +77,10 @@ typedef struct img_manifest {
 } img_manifest;
 
 typedef struct img_docker_entry {
-        char *config;      /* member path */
+        char *config; /* member path */
         char **tags;
         size_t n_tags;
-        char **layers;     /* member paths */
+        char **layers; /* member paths */
         size_t n_layers;
 } img_docker_entry;
 

@@ -31,8 +31,6 @@ load(const char *json, size_t len, json_t **out, const char *what, tm_error *err
         return 0;
 }
 
-
-
 /* Optional string member: NULL when absent; error when not a string. */
 static int
 opt_str(json_t *o, const char *key, char **out, const char *what, tm_error *err)
@@ -145,8 +143,9 @@ parse_desc(json_t *o, img_desc *d, const char *what, tm_error *err)
             (r = opt_str(o, "digest", &d->digest, what, err)) < 0)
                 return r;
         if (!img_digest_valid(d->digest))
-                return tm_error_set(err, -EINVAL, "%s: descriptor digest \"%s\" is not sha256:<hex>",
-                                    what, d->digest ? d->digest : "");
+                return tm_error_set(err, -EINVAL,
+                                    "%s: descriptor digest \"%s\" is not sha256:<hex>", what,
+                                    d->digest ? d->digest : "");
         json_t *sz = json_object_get(o, "size");
         if (!json_is_integer(sz) || json_integer_value(sz) < 0)
                 return tm_error_set(err, -EINVAL, "%s: descriptor \"%s\" lacks a valid size", what,
@@ -156,9 +155,8 @@ parse_desc(json_t *o, img_desc *d, const char *what, tm_error *err)
         if (json_is_object(ann)) {
                 if ((r = opt_str(ann, "io.containerd.image.name", &d->ref_name, what, err)) < 0)
                         return r;
-                if (!d->ref_name &&
-                    (r = opt_str(ann, "org.opencontainers.image.ref.name", &d->ref_name, what,
-                                 err)) < 0)
+                if (!d->ref_name && (r = opt_str(ann, "org.opencontainers.image.ref.name",
+                                                 &d->ref_name, what, err)) < 0)
                         return r;
         }
         json_t *pl = json_object_get(o, "platform");
@@ -230,7 +228,8 @@ img_parse_manifest(const char *json, size_t len, img_manifest *out, tm_error *er
                         goto fail;
                 const char *mt = m.layers[i].media_type;
                 if (mt && !strstr(mt, "layer") && !strstr(mt, "rootfs.diff")) {
-                        r = tm_error_set(err, -EINVAL, "image manifest: layer \"%s\" has media type \"%s\"",
+                        r = tm_error_set(err, -EINVAL,
+                                         "image manifest: layer \"%s\" has media type \"%s\"",
                                          m.layers[i].digest, mt);
                         goto fail;
                 }
@@ -288,7 +287,8 @@ img_parse_docker_manifest(const char *json, size_t len, img_docker_entry **out, 
         for (size_t i = 0; i < cnt; i++) {
                 json_t *o = json_array_get(j, i);
                 if (!json_is_object(o)) {
-                        r = tm_error_set(err, -EINVAL, "manifest.json: entry %zu is not an object", i);
+                        r = tm_error_set(err, -EINVAL, "manifest.json: entry %zu is not an object",
+                                         i);
                         goto fail;
                 }
                 if ((r = opt_str(o, "Config", &e[i].config, "manifest.json", err)) < 0 ||
@@ -298,7 +298,8 @@ img_parse_docker_manifest(const char *json, size_t len, img_docker_entry **out, 
                                    "manifest.json", "Layers", err)) < 0)
                         goto fail;
                 if (!e[i].config) {
-                        r = tm_error_set(err, -EINVAL, "manifest.json: entry %zu lacks \"Config\"", i);
+                        r = tm_error_set(err, -EINVAL, "manifest.json: entry %zu lacks \"Config\"",
+                                         i);
                         goto fail;
                 }
                 if (e[i].n_layers > IMG_MAX_LAYERS) {
@@ -360,10 +361,10 @@ img_parse_config(const char *json, size_t len, exe_image_config **out, int64_t *
         if (cfg && json_is_object(cfg)) {
                 if ((r = str_array(json_object_get(cfg, "Entrypoint"), &c->entrypoint, NULL,
                                    "image config", "Entrypoint", err)) < 0 ||
-                    (r = str_array(json_object_get(cfg, "Cmd"), &c->cmd, NULL, "image config", "Cmd",
-                                   err)) < 0 ||
-                    (r = str_array(json_object_get(cfg, "Env"), &c->env, NULL, "image config", "Env",
-                                   err)) < 0 ||
+                    (r = str_array(json_object_get(cfg, "Cmd"), &c->cmd, NULL, "image config",
+                                   "Cmd", err)) < 0 ||
+                    (r = str_array(json_object_get(cfg, "Env"), &c->env, NULL, "image config",
+                                   "Env", err)) < 0 ||
                     (r = opt_str(cfg, "WorkingDir", &c->workdir, "image config", err)) < 0 ||
                     (r = opt_str(cfg, "User", &c->user, "image config", err)) < 0)
                         goto fail;
@@ -402,7 +403,8 @@ img_parse_diff_ids(const char *json, size_t len, char ***out, size_t *n, tm_erro
                 return r;
         for (size_t i = 0; i < *n; i++) {
                 if (!img_digest_valid((*out)[i])) {
-                        r = tm_error_set(err, -EINVAL, "image config: diff_id \"%s\" is not sha256:<hex>",
+                        r = tm_error_set(err, -EINVAL,
+                                         "image config: diff_id \"%s\" is not sha256:<hex>",
                                          (*out)[i]);
                         strv_free(*out, *n);
                         *out = NULL;

@@ -51,7 +51,8 @@ clean_path(const char *name, char **out, tm_error *err)
         if (!name || !*name)
                 return tm_error_set(err, -EINVAL, "entry without a name");
         if (strlen(name) >= PATH_MAX)
-                return tm_error_set(err, -ENAMETOOLONG, "entry name longer than %d bytes", PATH_MAX);
+                return tm_error_set(err, -ENAMETOOLONG, "entry name longer than %d bytes",
+                                    PATH_MAX);
         if (name[0] == '/')
                 return tm_error_set(err, -EPERM, "entry \"%s\" has an absolute path", name);
         tm_buf b = TM_BUF_INIT;
@@ -62,7 +63,8 @@ clean_path(const char *name, char **out, tm_error *err)
                 size_t n = e ? (size_t)(e - p) : strlen(p);
                 if (n == 2 && p[0] == '.' && p[1] == '.') {
                         tm_buf_free(&b);
-                        return tm_error_set(err, -EPERM, "entry \"%s\" has a \"..\" component", name);
+                        return tm_error_set(err, -EPERM, "entry \"%s\" has a \"..\" component",
+                                            name);
                 }
                 if (n > 0 && !(n == 1 && p[0] == '.')) {
                         if (b.len)
@@ -80,8 +82,7 @@ clean_path(const char *name, char **out, tm_error *err)
 /* Opens the directory that holds path's last component, creating missing
  * directories (0755, root) when create is set. *base points into path. */
 static int
-open_parent(int root, char *path, bool create, const char **base, const char *name,
-            tm_error *err)
+open_parent(int root, char *path, bool create, const char **base, const char *name, tm_error *err)
 {
         int fd = fcntl(root, F_DUPFD_CLOEXEC, 3);
         if (fd < 0)
@@ -174,11 +175,10 @@ static void
 set_times(int fd, const char *name, struct archive_entry *e)
 {
         struct timespec ts[2] = {
-                {archive_entry_mtime(e), archive_entry_mtime_nsec(e)},
-                {archive_entry_mtime(e), archive_entry_mtime_nsec(e)},
+            {archive_entry_mtime(e), archive_entry_mtime_nsec(e)},
+            {archive_entry_mtime(e), archive_entry_mtime_nsec(e)},
         };
-        (void)utimensat(fd, name ? name : "", ts,
-                        name ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH);
+        (void)utimensat(fd, name ? name : "", ts, name ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH);
 }
 
 static int
@@ -189,7 +189,7 @@ write_file(unpack *u, int parent, const char *base, struct archive_entry *e, con
         if (r < 0)
                 return r;
         _cleanup_close_ int fd =
-                openat(parent, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+            openat(parent, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return tm_error_errno(err, -errno, "entry \"%s\": create", name);
         const void *buf;
@@ -267,7 +267,8 @@ hardlink(unpack *u, int parent, const char *base, const char *target, const char
         if (fstatat(tparent, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return tm_error_errno(err, -errno, "hard link \"%s\" to \"%s\"", name, target);
         if (S_ISDIR(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-                return tm_error_set(err, -EPERM, "hard link \"%s\" to \"%s\" refused", name, target);
+                return tm_error_set(err, -EPERM, "hard link \"%s\" to \"%s\" refused", name,
+                                    target);
         struct stat cur;
         if (fstatat(parent, base, &cur, AT_SYMLINK_NOFOLLOW) == 0 && cur.st_ino == st.st_ino &&
             cur.st_dev == st.st_dev)
@@ -307,7 +308,7 @@ entry(unpack *u, struct archive_entry *e, tm_error *err)
                 if (r == 0 && mkdirat(parent, base, 0700) < 0)
                         return tm_error_errno(err, -errno, "entry \"%s\": mkdir", name);
                 _cleanup_close_ int fd =
-                        openat(parent, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                    openat(parent, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
                         return tm_error_errno(err, -errno, "entry \"%s\": open", name);
                 if ((r = set_owner_mode(fd, e, name, err)) < 0)
@@ -418,7 +419,8 @@ img_layer_diff_id(const char *blob, char out[72], tm_error *err)
                                 break;
                         total += n;
                         if (total > IMG_MAX_LAYER_BYTES) {
-                                r = tm_error_set(err, -EFBIG, "layer unpacks to more than %lld bytes",
+                                r = tm_error_set(err, -EFBIG,
+                                                 "layer unpacks to more than %lld bytes",
                                                  (long long)IMG_MAX_LAYER_BYTES);
                                 break;
                         }

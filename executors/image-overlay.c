@@ -95,7 +95,8 @@ exe_image_mount_rootfs(exe_image_store *st, const char *id, const char *dir, cha
         for (size_t i = n; i-- > 0;) {
                 _cleanup_free_ char *l = xasprintf("%s/%s", st->layers, layers[i] + 7);
                 if (access(l, F_OK) < 0) {
-                        r = tm_error_set(err, -ENOENT, "layer \"%s\" is missing; import the image again",
+                        r = tm_error_set(err, -ENOENT,
+                                         "layer \"%s\" is missing; import the image again",
                                          layers[i]);
                         goto out;
                 }
@@ -108,8 +109,8 @@ exe_image_mount_rootfs(exe_image_store *st, const char *id, const char *dir, cha
         }
         tm_buf_printf(&o, ",upperdir=%s,workdir=%s", upper, work);
         if (o.len > MOUNT_OPTS_MAX) {
-                r = tm_error_set(err, -E2BIG, "image \"%s\" has too many layers for one overlayfs mount",
-                                 id);
+                r = tm_error_set(err, -E2BIG,
+                                 "image \"%s\" has too many layers for one overlayfs mount", id);
                 goto out;
         }
         if ((r = img_lock(st, err)) < 0)

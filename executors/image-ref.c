@@ -123,7 +123,8 @@ exe_image_ref_normalize(const char *ref, char **out, tm_error *err)
         if (!ref || !*ref)
                 return tm_error_set(err, -EINVAL, "empty image reference");
         if (strlen(ref) > REF_MAX)
-                return tm_error_set(err, -EINVAL, "image reference is longer than %d bytes", REF_MAX);
+                return tm_error_set(err, -EINVAL, "image reference is longer than %d bytes",
+                                    REF_MAX);
         _cleanup_free_ char *s = xstrdup(ref);
         const char *digest = NULL;
         char *at = strchr(s, '@');
@@ -131,9 +132,9 @@ exe_image_ref_normalize(const char *ref, char **out, tm_error *err)
                 *at = '\0';
                 digest = at + 1;
                 if (!img_digest_valid(digest))
-                        return tm_error_set(err, -EINVAL,
-                                            "image reference \"%s\": bad digest (want sha256:<64 hex>)",
-                                            ref);
+                        return tm_error_set(
+                            err, -EINVAL,
+                            "image reference \"%s\": bad digest (want sha256:<64 hex>)", ref);
         }
         const char *tag = NULL;
         char *slash = strrchr(s, '/');
@@ -151,21 +152,23 @@ exe_image_ref_normalize(const char *ref, char **out, tm_error *err)
         char *first = strchr(s, '/');
         if (first) {
                 size_t dl = (size_t)(first - s);
-                if (memchr(s, '.', dl) || memchr(s, ':', dl) || (dl == 9 && !strncmp(s, "localhost", 9)) ||
-                    memchr(s, '[', dl) || has_upper(s, dl)) {
+                if (memchr(s, '.', dl) || memchr(s, ':', dl) ||
+                    (dl == 9 && !strncmp(s, "localhost", 9)) || memchr(s, '[', dl) ||
+                    has_upper(s, dl)) {
                         *first = '\0';
                         domain = s;
                         path = first + 1;
                         if (!domain_valid(domain, dl))
                                 return tm_error_set(err, -EINVAL,
-                                                    "image reference \"%s\": bad registry \"%s\"", ref,
-                                                    domain);
+                                                    "image reference \"%s\": bad registry \"%s\"",
+                                                    ref, domain);
                 }
         }
         if (!strcmp(domain, "index.docker.io"))
                 domain = "docker.io";
         if (!*path)
-                return tm_error_set(err, -EINVAL, "image reference \"%s\": no repository name", ref);
+                return tm_error_set(err, -EINVAL, "image reference \"%s\": no repository name",
+                                    ref);
         for (const char *p = path;;) {
                 const char *e = strchr(p, '/');
                 size_t n = e ? (size_t)(e - p) : strlen(p);

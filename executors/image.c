@@ -34,7 +34,8 @@ exe_image_store_open(exe_image_store **out, const char *state_dir, tm_error *err
         st->roots = xasprintf("%s/roots", st->dir);
         st->index = xasprintf("%s/index.json", st->dir);
         int r;
-        if ((r = tm_mkdir_p(st->blobs, 0700, err)) < 0 || (r = tm_mkdir_p(st->layers, 0700, err)) < 0 ||
+        if ((r = tm_mkdir_p(st->blobs, 0700, err)) < 0 ||
+            (r = tm_mkdir_p(st->layers, 0700, err)) < 0 ||
             (r = tm_mkdir_p(st->roots, 0700, err)) < 0) {
                 exe_image_store_close(st);
                 return tm_error_wrap(err, "open image store in \"%s\"", state_dir);
@@ -300,15 +301,15 @@ find(const img_index *ix, const char *ref, char **norm_out, tm_error *err)
                         if (strncmp(ix->recs[i].id + 7, hex, hl) != 0)
                                 continue;
                         if (found >= 0 && strcmp(ix->recs[found].id, ix->recs[i].id) != 0)
-                                return tm_error_set(err, -EINVAL,
-                                                    "image id \"%s\" is ambiguous", ref);
+                                return tm_error_set(err, -EINVAL, "image id \"%s\" is ambiguous",
+                                                    ref);
                         if (found < 0)
                                 found = (int)i;
                 }
                 if (found >= 0 || hex != ref) {
                         if (found < 0)
-                                return tm_error_set(err, -ENOENT,
-                                                    "image \"%s\" not found in the image store", ref);
+                                return tm_error_set(
+                                    err, -ENOENT, "image \"%s\" not found in the image store", ref);
                         if (norm_out)
                                 *norm_out = xstrdup(ix->recs[found].id);
                         return found;
@@ -331,7 +332,8 @@ find(const img_index *ix, const char *ref, char **norm_out, tm_error *err)
                         char *tagless = strrchr(norm, ':');
                         if (tagless && tagless < at && tagless > strrchr(norm, '/'))
                                 nl = (size_t)(tagless - norm);
-                        if (!strncmp(rec->ref, norm, nl) && (rec->ref[nl] == ':' || rec->ref[nl] == '@'))
+                        if (!strncmp(rec->ref, norm, nl) &&
+                            (rec->ref[nl] == ':' || rec->ref[nl] == '@'))
                                 goto found_i;
                 }
                 continue;
@@ -340,8 +342,10 @@ find(const img_index *ix, const char *ref, char **norm_out, tm_error *err)
                         *norm_out = TAKE_PTR(norm);
                 return (int)i;
         }
-        return tm_error_set(err, -ENOENT, "image \"%s\" not found in the image store (import it with "
-                            "`timone image import FILE`)", ref);
+        return tm_error_set(err, -ENOENT,
+                            "image \"%s\" not found in the image store (import it with "
+                            "`timone image import FILE`)",
+                            ref);
 }
 
 int

@@ -12,10 +12,10 @@
 typedef struct exe_image_store exe_image_store;
 
 typedef struct exe_image_info {
-        char *ref;    /* "docker.io/library/busybox:latest" style, normalised */
-        char *id;     /* "sha256:<hex>" of the image config */
-        char *digest; /* "sha256:<hex>" of the manifest */
-        int64_t size; /* bytes of the compressed layers */
+        char *ref;       /* "docker.io/library/busybox:latest" style, normalised */
+        char *id;        /* "sha256:<hex>" of the image config */
+        char *digest;    /* "sha256:<hex>" of the manifest */
+        int64_t size;    /* bytes of the compressed layers */
         int64_t created; /* unix seconds, 0 if unknown */
 } exe_image_info;
 

@@ -83,7 +83,7 @@ make_image(fixture *f, const char *name, const char *args)
 
 typedef struct tentry {
         const char *name;
-        char type; /* f file, d dir, l symlink, h hardlink, c char device */
+        char type;        /* f file, d dir, l symlink, h hardlink, c char device */
         const char *data; /* file content or link target */
         int mode;
         int uid; /* and gid */
@@ -316,7 +316,8 @@ static char *
 corrupt(fixture *f, const char *archive, const char *name)
 {
         char *out = xasprintf("%s/%s", f->dir, name);
-        run("set -e; d=$(mktemp -d); tar -xf %s -C $d; b=$(cd $d && find . -type f -size +100k | head -1);"
+        run("set -e; d=$(mktemp -d); tar -xf %s -C $d; b=$(cd $d && find . -type f -size +100k | "
+            "head -1);"
             " printf 'X' | dd of=$d/$b bs=1 seek=5000 conv=notrunc status=none;"
             " tar -cf %s -C $d .; rm -rf $d",
             archive, out);
@@ -349,12 +350,12 @@ test_layer_escapes(void **state)
                 size_t n;
                 const char *needle;
         } cases[] = {
-                {{{"../evil", 'f', "x", 0, 0}}, 1, "\"..\""},
-                {{{"a/../../evil", 'f', "x", 0, 0}}, 1, "\"..\""},
-                {{{"/abs-evil", 'f', "x", 0, 0}}, 1, "absolute"},
-                {{{"link", 'l', "/tmp", 0, 0}, {"link/timone-i-evil", 'f', "x", 0, 0}}, 2, "symlink"},
-                {{{"hl", 'h', "../../etc/passwd", 0, 0}}, 1, "\"..\""},
-                {{{"dev/null", 'c', NULL, 0, 0}}, 1, "device node \"dev/null\" refused"},
+            {{{"../evil", 'f', "x", 0, 0}}, 1, "\"..\""},
+            {{{"a/../../evil", 'f', "x", 0, 0}}, 1, "\"..\""},
+            {{{"/abs-evil", 'f', "x", 0, 0}}, 1, "absolute"},
+            {{{"link", 'l', "/tmp", 0, 0}, {"link/timone-i-evil", 'f', "x", 0, 0}}, 2, "symlink"},
+            {{{"hl", 'h', "../../etc/passwd", 0, 0}}, 1, "\"..\""},
+            {{{"dev/null", 'c', NULL, 0, 0}}, 1, "device node \"dev/null\" refused"},
         };
         for (size_t i = 0; i < TM_ARRAY_SIZE(cases); i++) {
                 char name[64];
@@ -376,23 +377,24 @@ test_whiteouts(void **state)
 {
         fixture *f = *state;
         static const tentry l1[] = {
-                {"gone.txt", 'f', "bye", 0, 0},      {"opq", 'd', NULL, 0755, 0},
-                {"opq/old1", 'f', "old", 0, 0},      {"opq/sub", 'd', NULL, 0755, 0},
-                {"opq/sub/old2", 'f', "old", 0, 0},  {"suid", 'f', "#!/bin/sh\n", 04755, 0},
-                {"keep.txt", 'f', "keep", 0, 0},     {"keep-link", 'h', "keep.txt", 0, 0},
-                {"owned", 'f', "x", 0640, 65534}, {"owned-dir", 'd', NULL, 0700, 1000},
-                {"sgid-dir", 'd', NULL, 02775, 0},
+            {"gone.txt", 'f', "bye", 0, 0},     {"opq", 'd', NULL, 0755, 0},
+            {"opq/old1", 'f', "old", 0, 0},     {"opq/sub", 'd', NULL, 0755, 0},
+            {"opq/sub/old2", 'f', "old", 0, 0}, {"suid", 'f', "#!/bin/sh\n", 04755, 0},
+            {"keep.txt", 'f', "keep", 0, 0},    {"keep-link", 'h', "keep.txt", 0, 0},
+            {"owned", 'f', "x", 0640, 65534},   {"owned-dir", 'd', NULL, 0700, 1000},
+            {"sgid-dir", 'd', NULL, 02775, 0},
         };
         static const tentry l2[] = {
-                {".wh.gone.txt", 'f', "", 0, 0},
-                {"etc/.wh.group", 'f', "", 0, 0},
-                {"opq/.wh..wh..opq", 'f', "", 0, 0},
-                {"opq/new", 'f', "new", 0, 0},
+            {".wh.gone.txt", 'f', "", 0, 0},
+            {"etc/.wh.group", 'f', "", 0, 0},
+            {"opq/.wh..wh..opq", 'f', "", 0, 0},
+            {"opq/new", 'f', "new", 0, 0},
         };
         char *t1 = make_tar(f, "l1.tar", l1, TM_ARRAY_SIZE(l1));
         char *t2 = make_tar(f, "l2.tar", l2, TM_ARRAY_SIZE(l2));
         char args[512];
-        snprintf(args, sizeof(args), "--tag example.com/wh:1 --add-layer %s --add-layer %s", t1, t2);
+        snprintf(args, sizeof(args), "--tag example.com/wh:1 --add-layer %s --add-layer %s", t1,
+                 t2);
         char *img = make_image(f, "wh.tar", args);
         char *ref = import_ok(f, img);
         assert_string_equal(ref, "example.com/wh:1");
@@ -498,14 +500,19 @@ test_multi_nested(void **state)
             " cp mb/blobs/sha256/* m/blobs/sha256/;"
             " desc=$(sed 's/.*\"manifests\":\\[\\(.*\\)\\]}$/\\1/' mb/index.json);"
             " plat=$(printf '%%s' \"$desc\" | sed 's/,\"annotations\":{[^}]*}//');"
-            " fake='{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:"
+            " fake='{\"mediaType\":\"application/"
+            "vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:"
             "0000000000000000000000000000000000000000000000000000000000000000\",\"size\":1,"
             "\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"}}';"
             " printf '{\"schemaVersion\":2,\"manifests\":[%%s,%%s]}' \"$fake\" \"$plat\" > nested;"
-            " h=$(sha256sum nested | cut -d' ' -f1); s=$(stat -c %%s nested); mv nested m/blobs/sha256/$h;"
+            " h=$(sha256sum nested | cut -d' ' -f1); s=$(stat -c %%s nested); mv nested "
+            "m/blobs/sha256/$h;"
             " top=$(sed 's/\\]}$//' m/index.json);"
-            " printf '%%s,{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"digest\":\"sha256:%%s\","
-            "\"size\":%%s,\"annotations\":{\"org.opencontainers.image.ref.name\":\"other/app:2\"}}]}' "
+            " printf "
+            "'%%s,{\"mediaType\":\"application/"
+            "vnd.oci.image.index.v1+json\",\"digest\":\"sha256:%%s\","
+            "\"size\":%%s,\"annotations\":{\"org.opencontainers.image.ref.name\":\"other/"
+            "app:2\"}}]}' "
             "\"$top\" $h $s > m/index.json;"
             " tar -cf %s -C m .",
             f->dir, a, b, out);
@@ -609,17 +616,17 @@ main(void)
                 return 77;
         }
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_oci_gzip, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_oci_zstd, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_docker_gzip, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_docker_zstd, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_docker_plain, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_digest_mismatch, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_layer_escapes, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_whiteouts, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_stale_root, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_multi_nested, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_retag_in_use, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_oci_gzip, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_oci_zstd, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_docker_gzip, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_docker_zstd, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_docker_plain, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_digest_mismatch, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_layer_escapes, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_whiteouts, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_stale_root, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_multi_nested, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_retag_in_use, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -68,16 +68,17 @@ test_is_id(void **state)
         assert_false(exe_image_ref_is_id("sha256:0123"));
         assert_false(exe_image_ref_is_id("busybox"));
         assert_false(exe_image_ref_is_id(
-                "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
+            "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
 }
 
 static void
 test_config(void **state)
 {
         static const char cfg[] =
-                "{\"created\":\"2024-01-02T03:04:05.5Z\",\"config\":{\"Entrypoint\":[\"/bin/sh\",\"-c\"],"
-                "\"Cmd\":[\"echo hi\"],\"Env\":[\"A=1\",\"PATH=/bin\"],\"WorkingDir\":\"/w\","
-                "\"User\":\"65534:65534\"},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+            "{\"created\":\"2024-01-02T03:04:05.5Z\",\"config\":{\"Entrypoint\":[\"/bin/"
+            "sh\",\"-c\"],"
+            "\"Cmd\":[\"echo hi\"],\"Env\":[\"A=1\",\"PATH=/bin\"],\"WorkingDir\":\"/w\","
+            "\"User\":\"65534:65534\"},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
         exe_image_config *c = NULL;
         int64_t created = 0;
         tm_error err = {0};
@@ -105,11 +106,11 @@ static void
 test_index_platform(void **state)
 {
         static const char idx[] =
-                "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
-                "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D64 "\",\"size\":7,"
-                "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"},"
-                "\"annotations\":{\"org.opencontainers.image.ref.name\":\"a:1\","
-                "\"io.containerd.image.name\":\"docker.io/x/a:1\"}}]}";
+            "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+            "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D64 "\",\"size\":7,"
+            "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"},"
+            "\"annotations\":{\"org.opencontainers.image.ref.name\":\"a:1\","
+            "\"io.containerd.image.name\":\"docker.io/x/a:1\"}}]}";
         img_desc *d = NULL;
         size_t n = 0;
         tm_error err = {0};
@@ -132,10 +133,10 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_normalize),
-                cmocka_unit_test(test_is_id),
-                cmocka_unit_test(test_config),
-                cmocka_unit_test(test_index_platform),
+            cmocka_unit_test(test_normalize),
+            cmocka_unit_test(test_is_id),
+            cmocka_unit_test(test_config),
+            cmocka_unit_test(test_index_platform),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
