@@ -19,6 +19,7 @@
 #include "common/util.h"
 
 #define MAX_LINK_HOPS 40
+#define MAX_NAME 4096 /* bytes of a member name or link target */
 
 struct bundle_impl {
         char *path;
@@ -186,6 +187,13 @@ read_entry(struct reader *rd, struct archive_entry *e, tm_error *err)
                 raw = archive_entry_pathname_utf8(e);
         if (!raw)
                 return tm_error_set(err, -EINVAL, "member %zu has no readable name", rd->entries);
+        const char *symlink = archive_entry_symlink(e);
+        const char *hardlink = archive_entry_hardlink(e);
+        if (strlen(raw) > MAX_NAME || (symlink && strlen(symlink) > MAX_NAME) ||
+            (hardlink && strlen(hardlink) > MAX_NAME))
+                return tm_error_set(err, -ENAMETOOLONG,
+                                    "\"%.64s...\": name or link target longer than %d bytes", raw,
+                                    MAX_NAME);
         if (raw[0] == '/')
                 return tm_error_set(err, -EXDEV, "\"%s\" is an absolute path (path traversal)",
                                     raw);
@@ -198,8 +206,6 @@ read_entry(struct reader *rd, struct archive_entry *e, tm_error *err)
                                     raw);
         }
         mode_t type = archive_entry_filetype(e);
-        const char *hardlink = archive_entry_hardlink(e);
-        const char *symlink = archive_entry_symlink(e);
         bool manifest = src_path_is_manifest(path.data);
         size_t dir_depth = type == AE_IFDIR ? depth : (depth ? depth - 1 : 0);
 

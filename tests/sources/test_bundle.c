@@ -274,6 +274,14 @@ test_traversal(void **state)
                 write_archive("bad.tar.gz", false, true, m, 2);
                 expect_error("bad.tar.gz", NULL, cases[i].needle);
         }
+        /* Names are bounded. */
+        char *longname = xmalloc(5000);
+        memset(longname, 'a', 4994);
+        memcpy(longname + 4994, ".yaml", 6);
+        struct member lm[1] = {{.name = longname, .type = AE_IFREG, .data = "x"}};
+        write_archive("long.tar", false, false, lm, 1);
+        expect_error("long.tar", NULL, "name or link target longer than 4096 bytes");
+        free(longname);
         /* zip carries names as they are, too */
         struct member zm[2] = {ok, {.name = "../x.yaml", .type = AE_IFREG, .data = "x"}};
         write_archive("bad.zip", true, false, zm, 2);
