@@ -187,6 +187,7 @@ default_mounts(json_t *mounts, const exe_container_spec *spec)
                                           "mode=0620", "gid=5",  NULL};
         static const char *const shm[] = {"nosuid",    "noexec",      "nodev",
                                           "mode=1777", "size=65536k", NULL};
+        static const char *const shm_pod[] = {"rbind", "nosuid", "noexec", "nodev", NULL};
         static const char *const mq[] = {"nosuid", "noexec", "nodev", NULL};
         static const char *const sys_ro[] = {"nosuid", "noexec", "nodev", "ro", NULL};
         static const char *const sys_rw[] = {"nosuid", "noexec", "nodev", "rw", NULL};
@@ -201,7 +202,11 @@ default_mounts(json_t *mounts, const exe_container_spec *spec)
                 json_array_append_new(mounts, mount_new("/dev", "tmpfs", "tmpfs", dev));
         if (!spec->privileged)
                 json_array_append_new(mounts, mount_new("/dev/pts", "devpts", "devpts", pts));
-        json_array_append_new(mounts, mount_new("/dev/shm", "tmpfs", "shm", shm));
+        if (spec->sandbox && spec->sandbox->shm)
+                json_array_append_new(mounts,
+                                      mount_new("/dev/shm", "bind", spec->sandbox->shm, shm_pod));
+        else
+                json_array_append_new(mounts, mount_new("/dev/shm", "tmpfs", "shm", shm));
         json_array_append_new(mounts, mount_new("/dev/mqueue", "mqueue", "mqueue", mq));
         json_array_append_new(
             mounts, mount_new("/sys", "sysfs", "sysfs", spec->privileged ? sys_rw : sys_ro));

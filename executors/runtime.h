@@ -39,6 +39,7 @@ typedef struct exe_sandbox {
         char *netns; /* <dir>/ns/net */
         char *ipcns;
         char *utsns;
+        char *shm; /* <dir>/shm: the pod's /dev/shm (tmpfs), shared by its containers */
 } exe_sandbox;
 
 /* Creates (or re-adopts) the pod's namespaces; hostname set in the UTS

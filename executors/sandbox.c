@@ -24,6 +24,9 @@
 #include "executors/cgroup.h"
 #include "executors/runtime-internal.h"
 
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
 #ifndef NSFS_MAGIC
 #define NSFS_MAGIC 0x6e736673
 #endif
@@ -39,6 +42,7 @@ exe_sandbox_clear(exe_sandbox *sb)
         free(sb->netns);
         free(sb->ipcns);
         free(sb->utsns);
+        free(sb->shm);
         memset(sb, 0, sizeof(*sb));
 }
 
@@ -61,6 +65,23 @@ is_mountpoint(const char *path)
                 if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && !strcmp(mp, path))
                         return true;
         return false;
+}
+
+/* The pod's /dev/shm: one tmpfs that every container binds, as the
+ * pause container's is in Kubernetes (POSIX shm shared in the pod). */
+static int
+make_shm(const char *shm, tm_error *err)
+{
+        if (mkdir(shm, 0755) < 0 && errno != EEXIST)
+                return tm_error_errno(err, -errno, "mkdir \"%s\"", shm);
+        struct statfs sfs;
+        if (statfs(shm, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC && is_mountpoint(shm))
+                return 0;
+        if (mount("shm", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k") <
+            0)
+                return tm_error_errno(err, -errno, "mount tmpfs on \"%s\"", shm);
+        (void)mount(NULL, shm, NULL, MS_PRIVATE, NULL);
+        return 0;
 }
 
 static int
@@ -202,6 +223,11 @@ exe_sandbox_create(exe_runtime *rt, const char *pod_uid, const char *hostname, e
                 }
                 tm_debug("sandbox created", "pod=%s hostname=%s", pod_uid, hostname);
         }
+        _cleanup_free_ char *shm = xasprintf("%s/shm", dir);
+        r = make_shm(shm, err);
+        if (r < 0)
+                return tm_error_wrap(err, "create sandbox \"%s\"", pod_uid);
+        out->shm = TAKE_PTR(shm);
         out->dir = TAKE_PTR(dir);
         out->netns = xasprintf("%s/net", nsdir);
         out->ipcns = xasprintf("%s/ipc", nsdir);
@@ -220,6 +246,9 @@ exe_sandbox_destroy(exe_runtime *rt, const char *pod_uid, tm_error *err)
         unmount_ns(nsdir);
         if (is_mountpoint(nsdir))
                 (void)umount2(nsdir, MNT_DETACH);
+        _cleanup_free_ char *shm = xasprintf("%s/shm", dir);
+        if (is_mountpoint(shm))
+                (void)umount2(shm, MNT_DETACH);
         exe_cgroup_remove_pod(pod_uid);
         r = tm_rm_rf(dir, err);
         if (r < 0)

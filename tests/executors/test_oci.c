@@ -130,8 +130,11 @@ test_defaults(void **state)
 static void
 test_sandbox_and_limits(void **state)
 {
-        exe_sandbox sb = {
-            .dir = "/s", .netns = "/s/ns/net", .ipcns = "/s/ns/ipc", .utsns = "/s/ns/uts"};
+        exe_sandbox sb = {.dir = "/s",
+                          .netns = "/s/ns/net",
+                          .ipcns = "/s/ns/ipc",
+                          .utsns = "/s/ns/uts",
+                          .shm = "/s/shm"};
         static const uint32_t gids[] = {10, 20};
         exe_container_spec s = base();
         s.sandbox = &sb;
@@ -167,6 +170,9 @@ test_sandbox_and_limits(void **state)
         assert_int_equal(json_integer_value(path(j, "linux.resources.pids.limit")), 42);
         /* The sandbox's UTS namespace already has the hostname. */
         assert_null(path(j, "hostname"));
+        json_t *shm = find_mount(j, "/dev/shm");
+        assert_string_equal(json_string_value(json_object_get(shm, "source")), "/s/shm");
+        assert_string_equal(json_string_value(json_object_get(shm, "type")), "bind");
         json_t *data = find_mount(j, "/data");
         assert_non_null(data);
         assert_string_equal(json_string_value(json_object_get(data, "source")), "/host/data");

@@ -296,8 +296,9 @@ test_sandbox_shared(void **state)
                              "exec httpd -f -p 127.0.0.1:8080 -h /dev/shm/w",
                              NULL};
         const char *cli[] = {"sh", "-c",
-                             "hostname; for i in $(seq 1 100); do "
-                             "wget -qO- http://127.0.0.1:8080/ && exit 0; sleep 0.05; done; exit 1",
+                             "hostname; ok=1; for i in $(seq 1 100); do "
+                             "wget -qO- http://127.0.0.1:8080/ && { ok=0; break; }; sleep 0.05; "
+                             "done; echo shm:$(cat /dev/shm/w/index.html); exit $ok",
                              NULL};
         exe_container_spec s1 = spec_for(c, uid, "server", srv, &sb);
         exe_container_spec s2 = spec_for(c, uid, "client", cli, &sb);
@@ -307,7 +308,7 @@ test_sandbox_shared(void **state)
         assert_int_equal(rt_test_wait_exit(c->rt, uid, "client", 15000, &st), EXE_C_EXITED);
         _cleanup_free_ char *log = rt_test_log(c->rt, uid, "client", 0);
         if (st.exit_code != 0 || !strstr(log, "stdout F pong") ||
-            !strstr(log, "stdout F tmp-p-web"))
+            !strstr(log, "stdout F tmp-p-web") || !strstr(log, "stdout F shm:pong"))
                 fail_msg("client exit %d, log:\n%s", st.exit_code, log);
         /* The host's loopback does not serve it: the namespace is the pod's. */
         assert_int_equal(system("wget -qO- -T 1 http://127.0.0.1:8080/ >/dev/null 2>&1") == 0, 0);

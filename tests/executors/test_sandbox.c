@@ -112,6 +112,9 @@ test_lifecycle(void **state)
         assert_string_equal(host, "tmp-p-host");
         assert_true(lo);
         assert_true(listed(rt, uid));
+        struct statfs shmfs;
+        assert_int_equal(statfs(sb.shm, &shmfs), 0);
+        assert_int_equal(shmfs.f_type, 0x01021994); /* tmpfs */
 
         /* Idempotent, and re-adopted by a fresh handle (daemon restart). */
         exe_sandbox sb2 = {0};
