@@ -74,16 +74,15 @@ lookup_plain(const char *name, size_t n, const char *group)
                     (strlen(k->singular) == n && strncasecmp(k->singular, name, n) == 0))
                         return k;
         }
-        if (!group) {
-                char buf[64];
-                if (n >= sizeof(buf))
-                        return NULL;
-                memcpy(buf, name, n);
-                buf[n] = '\0';
-                for (size_t i = 0; i < res_kind_count(); i++)
-                        if (short_name_match(kinds[i].short_names, buf))
-                                return &kinds[i];
-        }
+        char buf[64];
+        if (n >= sizeof(buf))
+                return NULL;
+        memcpy(buf, name, n);
+        buf[n] = '\0';
+        for (size_t i = 0; i < res_kind_count(); i++)
+                if ((!group || strcasecmp(group, kinds[i].group) == 0) &&
+                    short_name_match(kinds[i].short_names, buf))
+                        return &kinds[i];
         return NULL;
 }
 

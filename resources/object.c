@@ -20,6 +20,7 @@ struct res_object {
         char *json;
         size_t json_len;
         res_value *tree;   /* built on demand */
+        uint8_t *defaults; /* RES_F_DEFAULT of each node, in canonical pre-order */
         res_value *labels; /* built on demand */
         char hash[7 + TM_SHA256_HEX_LEN + 1];
 };
@@ -112,12 +113,50 @@ parse_json(const char *json, size_t len)
         return root;
 }
 
+/* Defaulted nodes are remembered as one bit per node, in the order of the
+ * canonical encoding (keys sorted), and put back on a rebuilt tree. */
+static void
+defaults_walk(res_value *v, uint8_t *bits, size_t *i, bool set)
+{
+        if (set) {
+                if (bits[*i / 8] & (1u << (*i % 8)))
+                        v->flags |= RES_F_DEFAULT;
+        } else if (v->flags & RES_F_DEFAULT) {
+                bits[*i / 8] |= (uint8_t)(1u << (*i % 8));
+        }
+        (*i)++;
+        if (v->type == RES_SEQ)
+                for (uint32_t k = 0; k < v->n; k++)
+                        defaults_walk(v->u.items[k], bits, i, set);
+        else if (v->type == RES_MAP)
+                for (uint32_t k = 0; k < v->n; k++)
+                        defaults_walk(v->u.members[k].value, bits, i, set);
+}
+
+static size_t
+count_nodes(const res_value *v)
+{
+        size_t n = 1;
+        if (v->type == RES_SEQ)
+                for (uint32_t k = 0; k < v->n; k++)
+                        n += count_nodes(v->u.items[k]);
+        else if (v->type == RES_MAP)
+                for (uint32_t k = 0; k < v->n; k++)
+                        n += count_nodes(v->u.members[k].value);
+        return n;
+}
+
 const res_value *
 res_object_value(const res_object *o)
 {
         res_object *w = (res_object *)o;
-        if (!w->tree)
+        if (!w->tree) {
                 w->tree = parse_json(o->json, o->json_len);
+                if (w->tree && w->defaults) {
+                        size_t i = 0;
+                        defaults_walk(w->tree, w->defaults, &i, true);
+                }
+        }
         return w->tree;
 }
 
@@ -194,6 +233,7 @@ res_object_unref(res_object *o)
         }
         res_value_free(o->tree);
         res_value_free(o->labels);
+        free(o->defaults);
         free(o);
 }
 
@@ -325,7 +365,7 @@ res_object_build(res_value *root, const char *file, uint32_t line_offset, tm_buf
                 return -EINVAL;
         }
         res_apply_defaults(k, root);
-        /* no res_value_sort: the canonical emitter orders keys itself */
+        res_value_sort(root);
 
         res_object *o = xcalloc(1, sizeof(*o));
         o->refs = 1;
@@ -351,6 +391,10 @@ res_object_build(res_value *root, const char *file, uint32_t line_offset, tm_buf
         o->name = p;
         p = mempcpy(p, name, ml);
         *p = '\0';
+
+        size_t nodes = count_nodes(root), i = 0;
+        o->defaults = xcalloc((nodes + 7) / 8, 1);
+        defaults_walk(root, o->defaults, &i, false);
 
         tm_buf local = TM_BUF_INIT, *b = scratch ? scratch : &local;
         tm_buf_reset(b);

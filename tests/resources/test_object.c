@@ -95,6 +95,14 @@ test_deployment_defaults(void **state)
         assert_string_equal(res_object_file(o), "m.yaml");
         assert_int_equal(res_object_line(o), 1);
         expect_int(o, "spec.replicas", 1);
+        /* defaults are marked, what the user wrote is not */
+        const res_value *root = res_object_value(o);
+        assert_true(jget(root, "spec.replicas")->flags & RES_F_DEFAULT);
+        assert_true(jget(root, "spec.strategy.rollingUpdate.maxSurge")->flags & RES_F_DEFAULT);
+        assert_true(jget(root, "spec.template.spec.dnsPolicy")->flags & RES_F_DEFAULT);
+        assert_false(jget(root, "spec.template.spec.containers.0.image")->flags & RES_F_DEFAULT);
+        assert_false(jget(root, "spec.template.spec.containers")->flags & RES_F_DEFAULT);
+        assert_false(jget(root, "metadata.name")->flags & RES_F_DEFAULT);
         expect_str(o, "spec.strategy.type", "RollingUpdate");
         expect_str(o, "spec.strategy.rollingUpdate.maxSurge", "25%");
         expect_str(o, "spec.strategy.rollingUpdate.maxUnavailable", "25%");
@@ -398,6 +406,8 @@ test_kinds_lookup(void **state)
                         fail();
                 }
         }
+        assert_string_equal(res_kind_lookup("deploy.apps")->kind, "Deployment");
+        assert_null(res_kind_lookup("deploy.storage.k8s.io"));
         assert_null(res_kind_lookup("deploymnt"));
         assert_null(res_kind_lookup("deployments.extensions"));
         assert_null(res_kind_lookup(""));
