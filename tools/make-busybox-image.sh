@@ -59,13 +59,14 @@ R=$T/rootfs
 mkdir -p "$R/bin" "$R/etc" "$R/tmp" "$R/root" "$R/var/www" "$R/home"
 cp "$BUSYBOX" "$R/bin/busybox"
 chmod 0755 "$R/bin/busybox"
-for a in sh ash httpd wget sleep cat ls echo env id hostname ip ping nc mkdir touch rm cp mv \
-        ps kill grep sed awk head tail wc true false test date printf uname whoami mount df du \
-        vi tr sort uniq cut find xargs ln chmod chown stat pwd seq ifconfig route nslookup \
-        watch top free dd tee basename dirname readlink realpath sync yes nohup timeout usleep \
-        expr md5sum sha256sum tar gzip gunzip less more which; do
-        ln -s busybox "$R/bin/$a"
-done
+APPLETS="sh ash httpd wget sleep cat ls echo env id hostname ip ping nc mkdir touch rm cp mv
+        ps kill grep sed awk head tail wc true false test date printf uname whoami mount df du
+        vi tr sort uniq cut find xargs ln chmod chown stat pwd seq ifconfig route nslookup
+        watch top free dd tee basename dirname readlink realpath sync yes nohup timeout usleep
+        expr md5sum sha256sum tar gzip gunzip less more which"
+# One process for all the links (perl-base is essential in Debian).
+# shellcheck disable=SC2086
+perl -e 'my $d = shift; for (@ARGV) { symlink("busybox", "$d/$_") or die "$_: $!\n" }' "$R/bin" $APPLETS
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$R/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
 chmod 1777 "$R/tmp"
