@@ -268,6 +268,13 @@ exe_runtime_open(exe_runtime **out, const exe_runtime_options *opts, tm_error *e
                         return tm_error_set(err, -ENOENT, "no OCI runtime: install crun or runc");
         }
 
+        /* The shim runs it from "/": an absolute path. */
+        char *abs = realpath(rt->path, NULL);
+        if (!abs)
+                return tm_error_errno(err, -errno, "runtime \"%s\"", rt->path);
+        free(rt->path);
+        rt->path = abs;
+
         /* "crun version 1.8.1" / "runc version 1.1.5+ds1" */
         const char *argv[] = {rt->path, "--version", NULL};
         _cleanup_free_ char *vout = NULL;
@@ -293,11 +300,18 @@ exe_runtime_open(exe_runtime **out, const exe_runtime_options *opts, tm_error *e
                         return tm_error_wrap(err, "runtime crun");
         }
 
-        rt->shim_path = opts->shim_path ? xstrdup(opts->shim_path) : find_shim();
-        if (!rt->shim_path || access(rt->shim_path, X_OK) < 0)
-                return tm_error_set(err, -ENOENT, "timone-shim not found%s%s%s",
-                                    rt->shim_path ? " at \"" : "",
-                                    rt->shim_path ? rt->shim_path : "", rt->shim_path ? "\"" : "");
+        if (opts->shim_path) {
+                rt->shim_path = realpath(opts->shim_path, NULL);
+                if (!rt->shim_path)
+                        return tm_error_errno(err, -errno, "timone-shim \"%s\"", opts->shim_path);
+        } else {
+                rt->shim_path = find_shim();
+                if (!rt->shim_path)
+                        return tm_error_set(err, -ENOENT,
+                                            "timone-shim not found next to timone nor in PATH");
+        }
+        if (access(rt->shim_path, X_OK) < 0)
+                return tm_error_errno(err, -errno, "timone-shim \"%s\"", rt->shim_path);
 
         r = tm_mkdir_p(rt->pods_dir, 0711, err);
         if (r >= 0)

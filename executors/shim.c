@@ -385,6 +385,9 @@ main(int argc, char **argv)
 {
         struct opts o;
         parse_opts(argc, argv, &o);
+        /* Hold no directory of the daemon's busy. */
+        if (chdir("/") < 0)
+                return 1;
         signal(SIGPIPE, SIG_IGN);
         signal(SIGHUP, SIG_IGN);
         signal(SIGINT, SIG_IGN);

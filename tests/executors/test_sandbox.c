@@ -166,6 +166,41 @@ test_invalid(void **state)
         exe_runtime_close(rt);
 }
 
+static void
+test_open(void **state)
+{
+        _cleanup_free_ char *shim = rt_test_shim_path();
+        exe_runtime *rt = NULL;
+        tm_error err = {0};
+        exe_runtime_options o = {
+            .runtime = "tmp-p-no-such-runtime", .state_dir = state_dir, .shim_path = shim};
+        assert_int_equal(exe_runtime_open(&rt, &o, &err), -ENOENT);
+        assert_non_null(strstr(err.msg, "tmp-p-no-such-runtime"));
+        o.runtime = "/bin/true"; /* runs, but is no OCI runtime */
+        assert_int_equal(exe_runtime_open(&rt, &o, &err), -ENOEXEC);
+        o.runtime = "runc";
+        o.shim_path = "/nonexistent/timone-shim";
+        assert_int_equal(exe_runtime_open(&rt, &o, &err), -ENOENT);
+        o.shim_path = shim;
+        o.state_dir = "relative/state";
+        assert_int_equal(exe_runtime_open(&rt, &o, &err), -EINVAL);
+        assert_null(rt);
+        o.state_dir = state_dir;
+        o.runtime = NULL; /* crun first, then runc */
+        assert_int_equal(exe_runtime_open(&rt, &o, &err), 0);
+        assert_string_equal(exe_runtime_name(rt), "crun");
+        assert_non_null(exe_runtime_version(rt));
+        const char *mode = exe_runtime_cgroup_mode(rt);
+        assert_true(!strcmp(mode, "v1") || !strcmp(mode, "v2") || !strcmp(mode, "hybrid"));
+        if (!strcmp(mode, "hybrid")) {
+                /* crun needs hugetlb as a v1 hierarchy there: open made sure. */
+                struct statfs sfs;
+                assert_int_equal(statfs("/sys/fs/cgroup/hugetlb", &sfs), 0);
+                assert_int_equal(sfs.f_type, 0x27e0eb); /* cgroup v1 */
+        }
+        exe_runtime_close(rt);
+}
+
 int
 main(void)
 {
@@ -180,8 +215,18 @@ main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_lifecycle),
             cmocka_unit_test(test_invalid),
+            cmocka_unit_test(test_open),
         };
         int r = cmocka_run_group_tests(tests, NULL, NULL);
+        /* A failed test leaves its mounts: take them down before rm -rf. */
+        _cleanup_free_ char *shim = rt_test_shim_path();
+        exe_runtime_options o = {.runtime = "runc", .state_dir = state_dir, .shim_path = shim};
+        exe_runtime *rt = NULL;
+        if (exe_runtime_open(&rt, &o, NULL) == 0) {
+                exe_sandbox_destroy(rt, "tmp-p-sb-1", NULL);
+                exe_sandbox_destroy(rt, "tmp-p-sb-2", NULL);
+                exe_runtime_close(rt);
+        }
         _cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
         (void)system(cmd);
         free(state_dir);
