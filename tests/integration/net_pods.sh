@@ -2,8 +2,9 @@
 # the node's pod CIDR on the node's bridge, reach each other and the node,
 # get /etc/hosts and /etc/resolv.conf; removing the manifests frees the
 # addresses and the links. The daemon runs in a network namespace of its
-# own (unshare -n), which plays the node, so nothing touches the machine's
-# own network; pods get their namespaces from the daemon as in production.
+# own (tmn-node-PID), which plays the node, so nothing touches the
+# machine's own network; pods get their namespaces from the daemon as in
+# production. A kill -9 of the daemon keeps every address and link.
 need_root
 need_cmd unshare
 need_cmd nsenter
@@ -18,6 +19,7 @@ fi
 
 S=$WORK/state
 BR=tmnbr$$
+NODE=tmn-node-$$
 NET=10.42.213
 mkdir -p "$WORK/site"
 "$SRC/tools/make-busybox-image.sh" "$WORK/img.tar" >/dev/null
@@ -27,6 +29,7 @@ SP=
 net_cleanup() {
         # What a failure may leave: the daemon, containers, mounts.
         [ -n "$SP" ] && kill "$SP" 2>/dev/null && wait "$SP" 2>/dev/null || true
+        ip netns del "$NODE" 2>/dev/null || true
         if [ -d "$S/runtime" ]; then
                 for rt in crun runc; do
                         command -v $rt >/dev/null 2>&1 || continue
@@ -67,10 +70,15 @@ PA=tmn-a-$$
 PB=tmn-b-$$
 { pod "$PA"; echo ---; pod "$PB"; } >"$WORK/site/pods.yaml"
 
-unshare -n "$TIMONE" serve --local --source "$WORK/site" --state "$S" \
-        --bridge "$BR" --pod-cidr "$NET.0/24" >"$WORK/serve.log" 2>&1 &
-SP=$!
-node() { nsenter --net="/proc/$SP/ns/net" "$@"; }
+ip netns add "$NODE"
+# nsenter, not `ip netns exec`: the daemon must share our mount namespace.
+serve() {
+        nsenter --net="/run/netns/$NODE" "$TIMONE" serve --local --source "$WORK/site" \
+                --state "$S" --bridge "$BR" --pod-cidr "$NET.0/24" >>"$WORK/serve.log" 2>&1 &
+        SP=$!
+}
+serve
+node() { nsenter --net="/run/netns/$NODE" "$@"; }
 n_ips() { ls "$S/net/ips" 2>/dev/null | wc -l; }
 have_ips() { [ "$(n_ips)" = "$1" ]; }
 no_veths() { ! node ip -o link | grep -q tmv; }
@@ -123,6 +131,26 @@ OUT=$(cat "$S/pods/$UA/resolv.conf")
 expect_in "search default.svc.cluster.local svc.cluster.local cluster.local"
 expect_in "nameserver $NET.1"
 expect_in "options ndots:5"
+
+# kill -9 and a restart: the same addresses, the same links, still reachable.
+links() { node ip -o link show master "$BR" | cut -d: -f1-2 | sort; }
+BEFORE=$(links)
+[ "$(grep -c tmv <<<"$BEFORE")" = 2 ] || fail "want 2 veths on the bridge: $BEFORE"
+kill -9 "$SP"
+wait "$SP" 2>/dev/null || true
+serve
+restarted() { [ "$(grep -c 'msg="serving"' "$WORK/serve.log")" -ge 2 ]; }
+wait_for 30 restarted || fail "daemon did not come back; log:
+$(tail -20 "$WORK/serve.log")"
+sleep 3 # a few reconcile passes: re-adoption and clean-up
+kill -0 "$SP" || fail "daemon died after restart; log:
+$(tail -20 "$WORK/serve.log")"
+[ "$(links)" = "$BEFORE" ] || fail "links changed across restart:
+$BEFORE
+now:
+$(links)"
+[ "$(ls "$S/net/ips" | sort -t. -k4 -n | tr '\n' ' ')" = "$A $B " ] || fail "addresses changed: $(ls "$S/net/ips")"
+nsenter --net="$S/pods/$UA/ns/net" busybox ping -c1 -W2 "$B" >/dev/null || fail "pa cannot reach pb after restart"
 
 # Removing the pods frees their addresses and links.
 rm "$WORK/site/pods.yaml"
