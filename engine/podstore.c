@@ -70,12 +70,23 @@ eng_podstore_open(eng_podstore **out, const char *state_dir, bool writable, tm_e
         } else {
                 /* A database without the tables yet: no pods. */
                 sqlite3_stmt *st = NULL;
-                if (sqlite3_prepare_v2(ps->db, "SELECT 1 FROM pods LIMIT 1", -1, &st, NULL) !=
-                    SQLITE_OK) {
+                if (sqlite3_prepare_v2(ps->db,
+                                       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND"
+                                       " name = 'pods'",
+                                       -1, &st, NULL) != SQLITE_OK) {
+                        r = sql_error(ps->db, err, "read state database");
+                        goto fail;
+                }
+                int s = sqlite3_step(st);
+                sqlite3_finalize(st);
+                if (s != SQLITE_ROW && s != SQLITE_DONE) {
+                        r = sql_error(ps->db, err, "read state database");
+                        goto fail;
+                }
+                if (s == SQLITE_DONE) {
                         sqlite3_close(ps->db);
                         ps->db = NULL;
                 }
-                sqlite3_finalize(st);
         }
         *out = ps;
         return 0;

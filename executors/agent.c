@@ -101,8 +101,11 @@ agent_event(exe_agent *a, const agent_pod *p, const char *type, const char *reas
         e->message = xvasprintf(fmt, ap);
         va_end(ap);
         e->time = tm_wall_s();
-        tm_log(!strcmp(type, "Warning") ? TM_LOG_WARN : TM_LOG_INFO, reason,
-               "pod=%s/%s message=\"%s\"", p->ns, p->name, e->message);
+        tm_buf q = TM_BUF_INIT;
+        tm_buf_put_json_string(&q, e->message, strlen(e->message));
+        tm_log(!strcmp(type, "Warning") ? TM_LOG_WARN : TM_LOG_INFO, reason, "pod=%s/%s message=%s",
+               p->ns, p->name, q.data);
+        tm_buf_free(&q);
 }
 
 static void
