@@ -122,7 +122,7 @@ check_int_or_percent(res_vctx *c, const res_value *m, const char *key, bool max1
                                "is '[0-9]+%%')");
                 return;
         }
-        if (max100 && atol(s) > 100)
+        if (max100 && (n > 4 || strtol(s, NULL, 10) > 100))
                 res_vc_invalid(c, key, v, "must not be greater than 100%%");
 }
 
@@ -130,8 +130,8 @@ static bool
 is_zero(const res_value *v)
 {
         return !v || (v->type == RES_INT && v->u.i == 0) ||
-               (v->type == RES_STR && strspn(v->u.s, "0") == strlen(v->u.s) - 1 &&
-                v->u.s[strlen(v->u.s) - 1] == '%');
+               (v->type == RES_STR && v->n >= 2 && strspn(v->u.s, "0") == v->n - 1 &&
+                v->u.s[v->n - 1] == '%');
 }
 
 static void

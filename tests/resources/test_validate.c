@@ -109,6 +109,44 @@ test_selector(void **state)
 }
 
 static void
+test_rolling_update(void **state)
+{
+        char y[1024];
+        static const struct {
+                const char *ru;
+                uint32_t col;
+                const char *path, *msg;
+        } cases[] = {
+            {"{maxUnavailable: 0, maxSurge: 0}", 67, "spec.strategy.rollingUpdate.maxUnavailable",
+             "Invalid value: 0: may not be 0 when `maxSurge` is 0"},
+            {"{maxUnavailable: \"0%\", maxSurge: 0}", 67,
+             "spec.strategy.rollingUpdate.maxUnavailable", "may not be 0 when `maxSurge` is 0"},
+            {"{maxUnavailable: \"\", maxSurge: 0}", 67,
+             "spec.strategy.rollingUpdate.maxUnavailable", "a valid percent string"},
+            {"{maxUnavailable: 150%}", 67, "spec.strategy.rollingUpdate.maxUnavailable",
+             "must not be greater than 100%"},
+            {"{maxSurge: 25}", 61, NULL, NULL},
+            {"{maxSurge: \"25\"}", 61, "spec.strategy.rollingUpdate.maxSurge",
+             "Invalid value: \"25\": a valid percent string"},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                snprintf(y, sizeof(y),
+                         "%s  selector: {matchLabels: {a: b}}\n"
+                         "  strategy: {type: RollingUpdate, rollingUpdate: %s}\n"
+                         "  template:\n    metadata: {labels: {a: b}}\n"
+                         "    spec: {containers: [{name: c, image: i}]}\n",
+                         deploy_head, cases[i].ru);
+                if (!cases[i].path) {
+                        res_diags d = RES_DIAGS_INIT;
+                        res_set_free(load(y, &d));
+                        assert_int_equal(d.n, 0);
+                        continue;
+                }
+                expect_one_error(y, 8, cases[i].col, cases[i].path, cases[i].msg);
+        }
+}
+
+static void
 test_ports_and_resources(void **state)
 {
         expect_one_error(POD_HEAD
@@ -283,6 +321,7 @@ main(void)
             cmocka_unit_test(test_kind_and_api_version),
             cmocka_unit_test(test_names),
             cmocka_unit_test(test_selector),
+            cmocka_unit_test(test_rolling_update),
             cmocka_unit_test(test_ports_and_resources),
             cmocka_unit_test(test_service),
             cmocka_unit_test(test_duplicates_and_volumes),
