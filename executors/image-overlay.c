@@ -53,6 +53,9 @@ add_marker(exe_image_store *st, const char *id, const char *dir, tm_error *err)
         _cleanup_free_ char *mdir = xasprintf("%s/%s", st->roots, id + 7);
         _cleanup_free_ char *marker = xasprintf("%s/%.32s", mdir, hex);
         _cleanup_free_ char *back = xasprintf("%s/" MARKER_FILE, dir);
+        /* Already recorded: write nothing (SD cards, steady state). */
+        if (access(marker, F_OK) == 0 && access(back, F_OK) == 0)
+                return 0;
         int r = mkdir_one(mdir, 0700, err);
         if (r < 0)
                 return r;
