@@ -27,8 +27,8 @@ wipe_free(char *s)
 }
 
 int
-src_git_creds_userpass(const src_git_spec *spec, const src_options *opts, char **user,
-                       char **pass, tm_error *err)
+src_git_creds_userpass(const src_git_spec *spec, const src_options *opts, char **user, char **pass,
+                       tm_error *err)
 {
         if (spec->password) {
                 *user = xstrdup(spec->user ? spec->user : "git");
@@ -96,8 +96,8 @@ credentials_cb(git_credential **out, const char *url, const char *username_from_
 {
         src_git_creds *c = payload;
         const char *user = username_from_url && *username_from_url ? username_from_url
-                           : c->spec->user                        ? c->spec->user
-                                                                  : "git";
+                           : c->spec->user                         ? c->spec->user
+                                                                   : "git";
         if (allowed & GIT_CREDENTIAL_SSH_KEY) {
                 if (!c->opts->ssh_key)
                         return fail_cb(c, GIT_EAUTH, "ssh authentication needs a key file");
@@ -112,8 +112,7 @@ credentials_cb(git_credential **out, const char *url, const char *username_from_
         }
         if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
                 if (++c->attempts_userpass > 1)
-                        return fail_cb(c, GIT_EAUTH,
-                                       "authentication failed (credentials refused)");
+                        return fail_cb(c, GIT_EAUTH, "authentication failed (credentials refused)");
                 char *u = NULL, *p = NULL;
                 tm_error e = {0};
                 if (src_git_creds_userpass(c->spec, c->opts, &u, &p, &e) < 0)
@@ -215,8 +214,8 @@ hosts_match(char *list, const char *name)
 }
 
 int
-src_git_known_hosts_check(const char *path, const char *host, int port,
-                          const unsigned char *key, size_t key_len, tm_error *err)
+src_git_known_hosts_check(const char *path, const char *host, int port, const unsigned char *key,
+                          size_t key_len, tm_error *err)
 {
         if (!path)
                 return tm_error_set(err, -EPERM,
@@ -228,8 +227,8 @@ src_git_known_hosts_check(const char *path, const char *host, int port,
         int r = tm_file_read(path, KNOWN_HOSTS_MAX, &data, &len, err);
         if (r < 0)
                 return tm_error_wrap(err, "known_hosts \"%s\"", path);
-        _cleanup_free_ char *name = port && port != 22 ? xasprintf("[%s]:%d", host, port)
-                                                        : xstrdup(host);
+        _cleanup_free_ char *name =
+            port && port != 22 ? xasprintf("[%s]:%d", host, port) : xstrdup(host);
         bool known = false, match = false, revoked = false;
         char *save = NULL;
         for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -289,8 +288,7 @@ certificate_cb(git_cert *cert, int valid, const char *host, void *payload)
                 return fail_cb(c, GIT_ECERTIFICATE, "ssh host key not available for checking");
         tm_error e = {0};
         if (src_git_known_hosts_check(c->opts->known_hosts, host, c->port,
-                                      (const unsigned char *)hk->hostkey, hk->hostkey_len,
-                                      &e) < 0)
+                                      (const unsigned char *)hk->hostkey, hk->hostkey_len, &e) < 0)
                 return fail_cb(c, GIT_ECERTIFICATE, e.msg);
         return 0;
 }

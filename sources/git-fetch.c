@@ -62,8 +62,7 @@ src_git_cache_open(src_git *g, const src_options *opts, tm_error *err)
                         int e = errno;
                         tm_rm_rf(tmp, NULL);
                         if (e != EEXIST && e != ENOTEMPTY)
-                                return tm_error_errno(err, -e, "create cache \"%s\"",
-                                                      g->cache_dir);
+                                return tm_error_errno(err, -e, "create cache \"%s\"", g->cache_dir);
                 }
         }
         r = git_repository_open_bare(&g->repo, g->cache_dir);
@@ -109,8 +108,8 @@ find_head(const git_remote_head **heads, size_t n, const char *name)
 /* Picks the refs to fetch. *head_branch: the remote's default branch
  * name (refs/heads/...) when following HEAD. */
 static int
-pick_wants(src_git *g, const git_remote_head **heads, size_t n, bool all, want **out,
-           size_t *out_n, char **head_branch, tm_error *err)
+pick_wants(src_git *g, const git_remote_head **heads, size_t n, bool all, want **out, size_t *out_n,
+           char **head_branch, tm_error *err)
 {
         want *w = NULL;
         size_t wn = 0, cap = 0;
@@ -135,7 +134,8 @@ pick_wants(src_git *g, const git_remote_head **heads, size_t n, bool all, want *
                 add_want(&w, &wn, &cap, h);
         } else if (!sp->commit) {
                 const git_remote_head *h = find_head(heads, n, "HEAD");
-                if (!h || !h->symref_target || !tm_str_has_prefix(h->symref_target, "refs/heads/")) {
+                if (!h || !h->symref_target ||
+                    !tm_str_has_prefix(h->symref_target, "refs/heads/")) {
                         /* Old servers do not say which branch HEAD is. */
                         for (size_t i = 0; h && i < n && !h->symref_target; i++)
                                 if (tm_str_has_prefix(heads[i]->name, "refs/heads/") &&
@@ -220,8 +220,7 @@ fetch_locked(src_git *g, const src_options *opts, bool all, tm_error *err)
         for (size_t i = 0; i < wn; i++)
                 if (!git_odb_exists(odb, &w[i].oid)) {
                         git_odb_free(odb);
-                        r = tm_error_set(err, -EIO, "fetch incomplete: \"%s\" missing",
-                                         w[i].name);
+                        r = tm_error_set(err, -EIO, "fetch incomplete: \"%s\" missing", w[i].name);
                         goto out;
                 }
         git_odb_free(odb);
@@ -364,7 +363,7 @@ src_git_set_fetch_timeout(src_source *s, uint64_t timeout_ms)
 {
         if (s && s->kind == SRC_GIT && s->impl)
                 ((src_git *)s->impl)->fetch_timeout_ms =
-                        timeout_ms ? timeout_ms : SRC_GIT_FETCH_TIMEOUT_MS;
+                    timeout_ms ? timeout_ms : SRC_GIT_FETCH_TIMEOUT_MS;
 }
 
 static uint64_t

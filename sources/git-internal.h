@@ -24,7 +24,7 @@ typedef struct src_git_creds {
         int attempts_userpass;
         int attempts_ssh;
         int attempts_user;
-        int port; /* for known_hosts "[host]:port" */
+        int port;      /* for known_hosts "[host]:port" */
         char why[512]; /* our own reason for failing a callback, if any */
         size_t received_bytes;
 } src_git_creds;
@@ -32,11 +32,11 @@ typedef struct src_git_creds {
 typedef struct src_git {
         src_git_spec *spec;
         const src_options *opts; /* the source's, lives as long */
-        git_repository *repo; /* local: in place; remote: the cache */
-        char *cache_dir;      /* remote only */
-        char *cache_tmp;      /* a throwaway cache (no state directory yet), removed on close */
-        bool fetched;         /* remote: fetched once by this process */
-        bool fetched_all;     /* remote: all branches and tags fetched */
+        git_repository *repo;    /* local: in place; remote: the cache */
+        char *cache_dir;         /* remote only */
+        char *cache_tmp;         /* a throwaway cache (no state directory yet), removed on close */
+        bool fetched;            /* remote: fetched once by this process */
+        bool fetched_all;        /* remote: all branches and tags fetched */
         git_oid tip;
         bool have_tip;
         char tip_hex[GIT_OID_HEXSZ + 1];
@@ -54,7 +54,7 @@ typedef struct src_git {
 /* Maps a libgit2 failure to an error with libgit2's message, secrets of
  * spec masked. */
 int src_git_error(tm_error *err, const src_git_spec *spec, int gitrc, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Masks each secret (at least 3 bytes long) in err's message. */
 void src_git_scrub(tm_error *err, const char *const *secrets, size_t n);
 

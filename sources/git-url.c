@@ -92,9 +92,9 @@ static bool
 ref_name_ok(const char *r)
 {
         size_t n = strlen(r);
-        if (n == 0 || n > 255 || r[0] == '-' || r[0] == '/' || r[n - 1] == '/' ||
-            r[n - 1] == '.' || tm_str_has_suffix(r, ".lock") || strstr(r, "..") ||
-            strstr(r, "@{") || strstr(r, "//") || strcmp(r, "@") == 0)
+        if (n == 0 || n > 255 || r[0] == '-' || r[0] == '/' || r[n - 1] == '/' || r[n - 1] == '.' ||
+            tm_str_has_suffix(r, ".lock") || strstr(r, "..") || strstr(r, "@{") ||
+            strstr(r, "//") || strcmp(r, "@") == 0)
                 return false;
         for (size_t i = 0; i < n; i++) {
                 unsigned char c = (unsigned char)r[i];

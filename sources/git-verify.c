@@ -95,8 +95,8 @@ src_git_keys_load(const char *path, src_git_keys **out, tm_error *err)
                 if (at < 0 || b64(f[at + 1], strlen(f[at + 1]), &blob, &bn) < 0) {
                         src_git_keys_free(k);
                         return tm_error_set(err, -EINVAL,
-                                            "commit keys \"%s\": line %zu: no SSH public key",
-                                            path, lineno);
+                                            "commit keys \"%s\": line %zu: no SSH public key", path,
+                                            lineno);
                 }
                 if (k->n >= KEYS_MAX) {
                         free(blob);
@@ -209,9 +209,9 @@ parse_pubkey(rd blob, const EVP_MD **ecdsa_md)
                 const char *ssh, *curve, *ossl;
                 const EVP_MD *(*md)(void);
         } curves[] = {
-                {"ecdsa-sha2-nistp256", "nistp256", "prime256v1", EVP_sha256},
-                {"ecdsa-sha2-nistp384", "nistp384", "secp384r1", EVP_sha384},
-                {"ecdsa-sha2-nistp521", "nistp521", "secp521r1", EVP_sha512},
+            {"ecdsa-sha2-nistp256", "nistp256", "prime256v1", EVP_sha256},
+            {"ecdsa-sha2-nistp384", "nistp384", "secp384r1", EVP_sha384},
+            {"ecdsa-sha2-nistp521", "nistp521", "secp521r1", EVP_sha512},
         };
         for (size_t i = 0; i < TM_ARRAY_SIZE(curves); i++) {
                 if (!rd_eq(&type, curves[i].ssh))
@@ -221,8 +221,8 @@ parse_pubkey(rd blob, const EVP_MD **ecdsa_md)
                 OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
                 EVP_PKEY *k = NULL;
                 if (bld &&
-                    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-                                                    curves[i].ossl, 0) &&
+                    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curves[i].ossl,
+                                                    0) &&
                     OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, b.p, b.n))
                         k = key_from_params("EC", bld);
                 OSSL_PARAM_BLD_free(bld);

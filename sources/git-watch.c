@@ -18,7 +18,7 @@
 
 #define WATCH_DIRS_MAX 4096
 #define WATCH_MASK                                                                                 \
-        (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_DELETE_SELF |  \
+        (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_DELETE_SELF |   \
          IN_ONLYDIR)
 
 /* Ref directories are remembered with a trailing '/', the git directory

@@ -249,7 +249,7 @@ resolve_in_tree(walk *w, const char *path_in, git_tree_entry **out, char **out_p
                                 if (r < 0)
                                         break;
                                 _cleanup_free_ char *t2 =
-                                        *rest ? xasprintf("%s/%s", target, rest) : xstrdup(target);
+                                    *rest ? xasprintf("%s/%s", target, rest) : xstrdup(target);
                                 char *np = NULL;
                                 r = norm_join(done.data ? done.data : "", t2, &np);
                                 if (r < 0)
@@ -389,7 +389,7 @@ walk_tree(walk *w, git_tree *tree, const char *prefix, size_t depth, tm_error *e
                 if (name[0] == '.')
                         continue; /* dot-files and dot-directories do not count */
                 _cleanup_free_ char *path =
-                        *prefix ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
+                    *prefix ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
                 int r = 0;
                 switch (git_tree_entry_filemode(e)) {
                 case GIT_FILEMODE_TREE: {
@@ -434,8 +434,7 @@ first_line(const char *msg)
 
 /* The snapshot of commit oid. ref: what to record as the ref (or NULL). */
 static int
-snapshot_commit(src_git *g, const git_oid *oid, const char *ref, src_snapshot **out,
-                tm_error *err)
+snapshot_commit(src_git *g, const git_oid *oid, const char *ref, src_snapshot **out, tm_error *err)
 {
         char hex[GIT_OID_HEXSZ + 1];
         git_oid_tostr(hex, sizeof(hex), oid);
@@ -490,8 +489,8 @@ snapshot_commit(src_git *g, const git_oid *oid, const char *ref, src_snapshot **
         snap->ref = ref ? xstrdup(ref) : NULL;
         snap->subject = first_line(git_commit_message(commit));
         const git_signature *a = git_commit_author(commit);
-        snap->author = xasprintf("%s <%s>", a && a->name ? a->name : "",
-                                 a && a->email ? a->email : "");
+        snap->author =
+            xasprintf("%s <%s>", a && a->name ? a->name : "", a && a->email ? a->email : "");
         snap->commit_time = (int64_t)git_commit_time(commit);
         git_commit_free(commit);
         *out = snap;
@@ -611,11 +610,11 @@ git_close(src_source *s)
 }
 
 static const struct src_ops git_ops = {
-        .take = git_take,
-        .watch_start = src_git_watch_start,
-        .watch_fd = src_git_watch_fd,
-        .watch_process = src_git_watch_process,
-        .close = git_close,
+    .take = git_take,
+    .watch_start = src_git_watch_start,
+    .watch_fd = src_git_watch_fd,
+    .watch_process = src_git_watch_process,
+    .close = git_close,
 };
 
 static int
@@ -623,8 +622,8 @@ open_local(src_git *g, tm_error *err)
 {
         /* No search upwards: the path given is the repository, bare or a
          * work tree (then its .git). */
-        int r = git_repository_open_ext(&g->repo, g->spec->url, GIT_REPOSITORY_OPEN_NO_SEARCH,
-                                        NULL);
+        int r =
+            git_repository_open_ext(&g->repo, g->spec->url, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
         if (r < 0)
                 return src_git_error(err, g->spec, r, "open repository \"%s\"", g->spec->url);
         return 0;

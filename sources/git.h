@@ -51,16 +51,16 @@
 /* A parsed spec. Every string owned; url and spec may hold credentials
  * (never print them), display never does. */
 typedef struct src_git_spec {
-        char *url;     /* what libgit2 opens: a URL, scp-like address or local path */
-        char *display; /* the whole spec without credentials, safe to print */
-        char *ref;     /* NULL: the default branch */
-        char *commit;  /* NULL or 4..40 lowercase hex */
-        char *subdir;  /* NULL or a clean relative path ("a/b") */
-        char *user;    /* user from the URL, or NULL */
+        char *url;      /* what libgit2 opens: a URL, scp-like address or local path */
+        char *display;  /* the whole spec without credentials, safe to print */
+        char *ref;      /* NULL: the default branch */
+        char *commit;   /* NULL or 4..40 lowercase hex */
+        char *subdir;   /* NULL or a clean relative path ("a/b") */
+        char *user;     /* user from the URL, or NULL */
         char *password; /* password from the URL (secret), or NULL */
-        char *host;    /* NULL for local */
-        int port;      /* 0: the scheme's default */
-        bool local;    /* a path read in place (no fetch) */
+        char *host;     /* NULL for local */
+        int port;       /* 0: the scheme's default */
+        bool local;     /* a path read in place (no fetch) */
 } src_git_spec;
 
 bool src_git_spec_matches(const char *spec);
@@ -72,8 +72,7 @@ void src_git_spec_free(src_git_spec *spec);
 
 /* Opens spec as a git source even when it is a plain directory (a work
  * tree with .git or a bare repository). Free with src_close(). */
-int src_git_open_repo(src_source **out, const char *spec, const src_options *opts,
-                      tm_error *err);
+int src_git_open_repo(src_source **out, const char *spec, const src_options *opts, tm_error *err);
 
 /* The snapshot at any revspec (HEAD~1, a tag, a branch, a commit id),
  * with the same file rules, subdir and commit verification as

@@ -286,7 +286,7 @@ test_review(void **state)
         _cleanup_free_ char *p = path_of("repo");
         src_source *s = NULL;
         tm_error err = {0};
-        assert_false(src_git_spec_matches(p)); /* a plain directory source... */
+        assert_false(src_git_spec_matches(p));                     /* a plain directory source... */
         assert_int_equal(src_git_open_repo(&s, p, NULL, &err), 0); /* ...read as a repository */
         src_snapshot *from = NULL, *to = NULL, *tag = NULL;
         assert_int_equal(src_git_snapshot_at(s, "HEAD~1", &from, &err), 0);
@@ -402,12 +402,11 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_work_tree),  cmocka_unit_test(test_pins),
-                cmocka_unit_test(test_subdir),     cmocka_unit_test(test_bare),
-                cmocka_unit_test(test_symlinks),   cmocka_unit_test(test_submodule),
-                cmocka_unit_test(test_limits),     cmocka_unit_test(test_review),
-                cmocka_unit_test(test_never_written),
-                cmocka_unit_test(test_watch_and_force_push),
+            cmocka_unit_test(test_work_tree),     cmocka_unit_test(test_pins),
+            cmocka_unit_test(test_subdir),        cmocka_unit_test(test_bare),
+            cmocka_unit_test(test_symlinks),      cmocka_unit_test(test_submodule),
+            cmocka_unit_test(test_limits),        cmocka_unit_test(test_review),
+            cmocka_unit_test(test_never_written), cmocka_unit_test(test_watch_and_force_push),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -147,8 +147,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-        _cleanup_free_ char *cmd =
-                xasprintf("bash '%s' stop '%s/srv'; rm -rf '%s'", LIB, T, T);
+        _cleanup_free_ char *cmd = xasprintf("bash '%s' stop '%s/srv'; rm -rf '%s'", LIB, T, T);
         return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -165,7 +164,8 @@ static void
 test_file_url(void **state)
 {
         src_options o = opts();
-        _cleanup_free_ char *spec = xasprintf("file://%s/srv/repos/fleet.git#main//clusters/home", T);
+        _cleanup_free_ char *spec =
+            xasprintf("file://%s/srv/repos/fleet.git#main//clusters/home", T);
         src_source *s = NULL;
         src_snapshot *snap = NULL;
         tm_error err = {0};
@@ -257,7 +257,7 @@ test_force_push_and_broken_fetch(void **state)
 {
         src_options o = opts();
         _cleanup_free_ char *spec =
-                xasprintf("http://127.0.0.1:%s/cgi-bin/git/fleet.git#main", HTTP_PORT);
+            xasprintf("http://127.0.0.1:%s/cgi-bin/git/fleet.git#main", HTTP_PORT);
         src_source *s = NULL;
         src_snapshot *snap = NULL;
         tm_error err = {0};
@@ -333,7 +333,7 @@ test_http_credentials(void **state)
 {
         src_options o = opts();
         _cleanup_free_ char *spec =
-                xasprintf("http://127.0.0.1:%s/cgi-bin/private/fleet.git#main", HTTP_PORT);
+            xasprintf("http://127.0.0.1:%s/cgi-bin/private/fleet.git#main", HTTP_PORT);
         src_snapshot *snap = NULL;
         tm_error err = {0};
         /* none: refused, clearly */
@@ -365,7 +365,7 @@ test_http_credentials(void **state)
 
         /* in the URL: used, never displayed */
         _cleanup_free_ char *uspec = xasprintf(
-                "http://alice:" HTTP_PW "@127.0.0.1:%s/cgi-bin/private/fleet.git#main", HTTP_PORT);
+            "http://alice:" HTTP_PW "@127.0.0.1:%s/cgi-bin/private/fleet.git#main", HTTP_PORT);
         src_source *s = NULL;
         assert_int_equal(src_open(&s, uspec, &o, &err), 0);
         assert_null(strstr(src_source_display(s), HTTP_PW));
@@ -375,7 +375,7 @@ test_http_credentials(void **state)
         src_snapshot_free(snap);
         src_close(s);
         _cleanup_free_ char *wspec = xasprintf(
-                "http://alice:Wr0ngSecret@127.0.0.1:%s/cgi-bin/private/fleet.git#main", HTTP_PORT);
+            "http://alice:Wr0ngSecret@127.0.0.1:%s/cgi-bin/private/fleet.git#main", HTTP_PORT);
         assert_true(open_take(wspec, &o, NULL, &snap, &err) < 0);
         assert_null(strstr(err.msg, "Wr0ngSecret"));
         /* and the cache never holds it (no config written with the URL) */
@@ -387,7 +387,7 @@ test_https(void **state)
 {
         src_options o = opts();
         _cleanup_free_ char *spec =
-                xasprintf("https://localhost:%s/cgi-bin/private/fleet.git#main", HTTPS_PORT);
+            xasprintf("https://localhost:%s/cgi-bin/private/fleet.git#main", HTTPS_PORT);
         _cleanup_free_ char *cert = xasprintf("%s/srv/tls/cert.pem", T);
         sh("printf '%%s\\n' '" HTTP_PW "' > token");
         _cleanup_free_ char *tok = xasprintf("%s/token", T);
@@ -414,8 +414,8 @@ static void
 test_ssh(void **state)
 {
         src_options o = opts();
-        _cleanup_free_ char *spec = xasprintf("ssh://root@127.0.0.1:%s%s/srv/repos/fleet.git#main",
-                                              SSH_PORT, T);
+        _cleanup_free_ char *spec =
+            xasprintf("ssh://root@127.0.0.1:%s%s/srv/repos/fleet.git#main", SSH_PORT, T);
         _cleanup_free_ char *key = xasprintf("%s/srv/ssh/id_ed25519", T);
         _cleanup_free_ char *kh = xasprintf("%s/srv/ssh/known_hosts", T);
         _cleanup_free_ char *kh_hashed = xasprintf("%s/srv/ssh/known_hosts_hashed", T);
@@ -440,7 +440,8 @@ test_ssh(void **state)
         /* unknown host: refused; a different key for the host: refused */
         sh("ssh-keygen -q -t ed25519 -N '' -f srv/ssh/other && "
            "printf '[127.0.0.1]:%s %%s\\n' \"$(cut -d' ' -f1,2 srv/ssh/other.pub)\" "
-           "> srv/ssh/known_hosts_other && echo 'otherhost ssh-ed25519 AAAA' >> srv/ssh/known_hosts_other",
+           "> srv/ssh/known_hosts_other && echo 'otherhost ssh-ed25519 AAAA' >> "
+           "srv/ssh/known_hosts_other",
            SSH_PORT);
         o.known_hosts = kh_other;
         assert_true(open_take(spec, &o, NULL, &snap, &err) < 0);
@@ -473,11 +474,11 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_file_url),
-                cmocka_unit_test(test_force_push_and_broken_fetch),
-                cmocka_unit_test(test_http_credentials),
-                cmocka_unit_test(test_https),
-                cmocka_unit_test(test_ssh),
+            cmocka_unit_test(test_file_url),
+            cmocka_unit_test(test_force_push_and_broken_fetch),
+            cmocka_unit_test(test_http_credentials),
+            cmocka_unit_test(test_https),
+            cmocka_unit_test(test_ssh),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

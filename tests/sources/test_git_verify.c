@@ -135,7 +135,8 @@ test_refused(void **state)
         commit("k_ed", "good: 1");
         accepted("before tampering");
         sh("cd repo && git cat-file commit HEAD | sed 's/^good: 1$/evil: 1/' > c && "
-           "grep -q '^evil: 1' c && git update-ref refs/heads/main $(git hash-object -t commit -w c)");
+           "grep -q '^evil: 1' c && git update-ref refs/heads/main $(git hash-object -t commit -w "
+           "c)");
         refused("bad SSH signature");
         /* not an SSH signature at all */
         sh("cd repo && git cat-file commit HEAD | sed 's/SSH SIGNATURE/PGP SIGNATURE/' > c2 && "
@@ -197,10 +198,10 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_signed_by_allowed_keys),
-                cmocka_unit_test(test_refused),
-                cmocka_unit_test(test_sshsig_direct),
-                cmocka_unit_test(test_keys_file),
+            cmocka_unit_test(test_signed_by_allowed_keys),
+            cmocka_unit_test(test_refused),
+            cmocka_unit_test(test_sshsig_direct),
+            cmocka_unit_test(test_keys_file),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
