@@ -305,6 +305,12 @@ check_service(res_vctx *c, const res_value *spec)
         }
         res_vc_pop(c, old);
         res_vc_enum(c, spec, "sessionAffinity", L("ClientIP", "None"));
+        const res_value *tos = res_get(spec, "sessionAffinityConfig", "clientIP", NULL);
+        if (tos) {
+                old = res_vc_push(c, "sessionAffinityConfig.clientIP");
+                res_vc_range(c, tos, "timeoutSeconds", 1, 86400);
+                res_vc_pop(c, old);
+        }
         res_vc_enum(c, spec, "externalTrafficPolicy", L("Cluster", "Local"));
         res_vc_enum(c, spec, "internalTrafficPolicy", L("Cluster", "Local"));
         const res_value *etp = get(spec, "externalTrafficPolicy");

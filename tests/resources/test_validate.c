@@ -170,6 +170,26 @@ test_ports_and_resources(void **state)
 }
 
 static void
+test_scheduling(void **state)
+{
+        expect_one_error(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+            "  containers: [{name: c, image: i}]\n  affinity:\n    nodeAffinity:\n"
+            "      requiredDuringSchedulingIgnoredDuringExecution:\n"
+            "        nodeSelectorTerms:\n"
+            "        - matchExpressions: [{key: zone, operator: Within, values: [a]}]\n",
+            10, 52,
+            "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution."
+            "nodeSelectorTerms[0].matchExpressions[0].operator",
+            "Unsupported value: \"Within\"");
+        expect_one_error("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+                         "  containers: [{name: c, image: i}]\n  topologySpreadConstraints:\n"
+                         "  - {maxSkew: 0, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}\n",
+                         7, 15, "spec.topologySpreadConstraints[0].maxSkew",
+                         "Invalid value: 0: must be greater than zero");
+}
+
+static void
 test_service(void **state)
 {
         expect_one_error("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n"
@@ -323,6 +343,7 @@ main(void)
             cmocka_unit_test(test_selector),
             cmocka_unit_test(test_rolling_update),
             cmocka_unit_test(test_ports_and_resources),
+            cmocka_unit_test(test_scheduling),
             cmocka_unit_test(test_service),
             cmocka_unit_test(test_duplicates_and_volumes),
             cmocka_unit_test(test_secret_never_shown),
