@@ -39,6 +39,8 @@ struct src_inotify {
         char *root;  /* tree: the root directory; file: the parent directory */
         char *fname; /* file: the watched name; NULL for a tree */
         int root_wd;
+        int parent_wd;   /* tree: the root's parent, to see the root replaced */
+        char *root_name; /* tree: the root's name in that parent */
         size_t max_depth, max_dirs, n_dirs;
         struct slot *slots; /* indexed by wd */
         size_t n_slots;
@@ -62,6 +64,7 @@ src_inotify_free(src_inotify *w)
         free(w->slots);
         free(w->root);
         free(w->fname);
+        free(w->root_name);
         free(w);
 }
 
@@ -189,6 +192,7 @@ inotify_new(tm_error *err)
         src_inotify *w = xcalloc(1, sizeof(*w));
         w->fd = fd;
         w->root_wd = -1;
+        w->parent_wd = -1;
         return w;
 }
 
@@ -206,8 +210,34 @@ src_inotify_tree(src_inotify **out, const char *root, const src_limits *lim, tm_
                 src_inotify_free(w);
                 return r;
         }
+        /* A root swapped by rename (a deploy's "mv site.new site", "ln -sfn")
+         * or removed and made again shows up in its parent only. */
+        _cleanup_free_ char *a = xstrdup(root), *b = xstrdup(root);
+        const char *dir = dirname(a), *base = basename(b);
+        if (strcmp(base, "/") != 0 && strcmp(base, ".") != 0 && strcmp(base, "..") != 0) {
+                w->parent_wd = inotify_add_watch(
+                    w->fd, dir, IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR);
+                if (w->parent_wd >= 0)
+                        w->root_name = xstrdup(base);
+        }
         *out = w;
         return 0;
+}
+
+/* The root's name in its parent changed: drop the old tree's watches (a
+ * root moved away must stop reporting) and watch what is there now. */
+static int
+rearm_root(src_inotify *w, tm_error *err)
+{
+        if (w->root_wd >= 0)
+                slot_drop(w, w->root_wd);
+        w->root_wd = -1;
+        int r = add_tree(w, -1, NULL, 0, err);
+        if (r == -ENOENT || r == -ENOTDIR) {
+                tm_error_clear(err);
+                return 0; /* gone or not a directory: the snapshot says so */
+        }
+        return r;
 }
 
 int
@@ -241,7 +271,10 @@ handle_tree_event(src_inotify *w, const struct inotify_event *ev, tm_error *err)
                         w->slots[ev->wd] = (struct slot){0};
                         w->n_dirs--;
                 }
-                return ev->wd == w->root_wd;
+                if (ev->wd != w->root_wd)
+                        return 0;
+                w->root_wd = -1;
+                return 1;
         }
         if (!ev->len || !ev->name[0])
                 return ev->wd == w->root_wd && (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF));
@@ -302,6 +335,18 @@ src_inotify_process(src_inotify *w, tm_error *err)
                                     ((ev->len && strcmp(ev->name, w->fname) == 0) ||
                                      (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF))))
                                         changed = 1;
+                                continue;
+                        }
+                        if (ev->wd == w->parent_wd) {
+                                if (!ev->len || !w->root_name ||
+                                    strcmp(ev->name, w->root_name) != 0)
+                                        continue;
+                                changed = 1;
+                                if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
+                                        int r = rearm_root(w, err);
+                                        if (r < 0)
+                                                return r;
+                                }
                                 continue;
                         }
                         int r = handle_tree_event(w, ev, err);

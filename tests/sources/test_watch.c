@@ -183,6 +183,51 @@ test_tree_changes(void **state)
 }
 
 static void
+test_root_replaced(void **state)
+{
+        sh("mkdir -p site releases/1 releases/2 && echo a > site/a.yaml");
+        src_source *s = open_watched("site");
+
+        /* A deploy swaps the whole tree by rename. */
+        sh("mkdir site.new && echo b > site.new/b.yaml && mv site site.old && mv site.new site");
+        assert_int_equal(wait_change(s, 2000), 1);
+        sh("echo c > site/c.yaml"); /* the new tree is watched */
+        assert_int_equal(wait_change(s, 2000), 1);
+        sh("echo x > site.old/x.yaml"); /* the old one no longer counts */
+        assert_int_equal(wait_change(s, 300), 0);
+
+        /* Removed, then made again. */
+        sh("rm -rf site");
+        assert_int_equal(wait_change(s, 2000), 1);
+        src_snapshot *snap = NULL;
+        tm_error err = {0};
+        assert_true(src_snapshot_take(s, &snap, &err) < 0);
+        sh("mkdir site");
+        assert_int_equal(wait_change(s, 2000), 1);
+        sh("mkdir site/ns && echo d > site/ns/d.yaml");
+        assert_int_equal(wait_change(s, 2000), 1);
+        assert_int_equal(src_snapshot_take(s, &snap, &err), 0);
+        assert_int_equal(snap->n_files, 1);
+        src_snapshot_free(snap);
+        src_close(s);
+
+        /* A root that is a symlink switched with ln -sfn. */
+        sh("echo one > releases/1/r.yaml && echo two > releases/2/r.yaml && "
+           "ln -s releases/1 current");
+        s = open_watched("current");
+        sh("ln -sfn releases/2 current.tmp && mv -T current.tmp current");
+        assert_int_equal(wait_change(s, 2000), 1);
+        assert_int_equal(src_snapshot_take(s, &snap, &err), 0);
+        assert_string_equal((char *)snap->files[0].data, "two\n");
+        src_snapshot_free(snap);
+        sh("echo three > releases/2/r.yaml");
+        assert_int_equal(wait_change(s, 2000), 1);
+        sh("echo old > releases/1/r.yaml");
+        assert_int_equal(wait_change(s, 300), 0);
+        src_close(s);
+}
+
+static void
 test_fd_and_process(void **state)
 {
         sh("mkdir -p site");
@@ -242,6 +287,7 @@ main(void)
             cmocka_unit_test_setup_teardown(test_no_change_times_out, setup, teardown),
             cmocka_unit_test_setup_teardown(test_debounce, setup, teardown),
             cmocka_unit_test_setup_teardown(test_tree_changes, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_root_replaced, setup, teardown),
             cmocka_unit_test_setup_teardown(test_fd_and_process, setup, teardown),
             cmocka_unit_test_setup_teardown(test_bundle, setup, teardown),
         };
