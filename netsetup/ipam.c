@@ -91,8 +91,7 @@ net_cidr_parse(const char *s, net_cidr *out, tm_error *err)
         uint32_t ip;
         if (len > 18 || !slash || ip4_parse_n(s, (size_t)(slash - s), &ip) < 0 ||
             parse_octets(slash + 1, len - (size_t)(slash + 1 - s), 32, &prefix) < 0)
-                return tm_error_set(err, -EINVAL, "CIDR \"%.32s\" is not of the form a.b.c.d/n",
-                                    s);
+                return tm_error_set(err, -EINVAL, "CIDR \"%.32s\" is not of the form a.b.c.d/n", s);
         uint32_t mask = prefix ? ~(uint32_t)0 << (32 - prefix) : 0;
         if (ip & ~mask)
                 return tm_error_set(err, -EINVAL, "CIDR \"%s\" has host bits set", s);
@@ -161,7 +160,7 @@ held_set(net_ipam *ipam, uint32_t ip, bool on)
         if (on)
                 ipam->held[off / 8] |= (uint8_t)(1u << (off % 8));
         else
-                ipam->held[off / 8] &= (uint8_t)~(1u << (off % 8));
+                ipam->held[off / 8] &= (uint8_t) ~(1u << (off % 8));
 }
 
 static ssize_t
@@ -188,8 +187,7 @@ load_entry(net_ipam *ipam, const char *name, tm_error *err)
 {
         uint32_t ip;
         if (net_ip4_parse(name, &ip) < 0)
-                return tm_error_set(err, -EINVAL, "unexpected file \"%s/ips/%s\"", ipam->dir,
-                                    name);
+                return tm_error_set(err, -EINVAL, "unexpected file \"%s/ips/%s\"", ipam->dir, name);
         if (ip < ipam->first || ip > ipam->last)
                 return tm_error_set(err, -EINVAL,
                                     "allocation \"%s/ips/%s\" is outside the pod CIDR "
@@ -292,8 +290,8 @@ net_ipam_open(net_ipam **out, const char *dir, const net_cidr *cidr, tm_error *e
         }
         if (flock(ipam->lock_fd, LOCK_EX | LOCK_NB) < 0) {
                 r = errno == EWOULDBLOCK
-                            ? tm_error_set(err, -EBUSY, "\"%s\" is in use by another process", dir)
-                            : tm_error_errno(err, -errno, "lock \"%s/lock\"", dir);
+                        ? tm_error_set(err, -EBUSY, "\"%s\" is in use by another process", dir)
+                        : tm_error_errno(err, -errno, "lock \"%s/lock\"", dir);
                 goto fail;
         }
         r = load(ipam, err);
@@ -346,9 +344,9 @@ claim(net_ipam *ipam, uint32_t ip, const char *key, tm_error *err)
         char name[16];
         net_ip4_format(ip, name);
         if (symlinkat(key, ipam->ips_fd, name) < 0)
-                return errno == EEXIST ? -EEXIST
-                                       : tm_error_errno(err, -errno, "create \"%s/ips/%s\"",
-                                                        ipam->dir, name);
+                return errno == EEXIST
+                           ? -EEXIST
+                           : tm_error_errno(err, -errno, "create \"%s/ips/%s\"", ipam->dir, name);
         if (fsync(ipam->ips_fd) < 0) {
                 int r = tm_error_errno(err, -errno, "fsync \"%s/ips\"", ipam->dir);
                 unlinkat(ipam->ips_fd, name, 0);

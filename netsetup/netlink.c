@@ -187,7 +187,8 @@ link_parse(const struct nlmsghdr *nlh, net_link_info *out)
         out->ifindex = ifi->ifi_index;
         out->flags = ifi->ifi_flags;
         const struct nlattr *a;
-        mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+        mnl_attr_for_each(a, nlh, sizeof(*ifi))
+        {
                 switch (mnl_attr_get_type(a)) {
                 case IFLA_IFNAME:
                         copy_str_attr(a, out->name, sizeof(out->name));
@@ -205,7 +206,8 @@ link_parse(const struct nlmsghdr *nlh, net_link_info *out)
                         break;
                 case IFLA_LINKINFO: {
                         const struct nlattr *b;
-                        mnl_attr_for_each_nested(b, a) {
+                        mnl_attr_for_each_nested(b, a)
+                        {
                                 if (mnl_attr_get_type(b) == IFLA_INFO_KIND)
                                         copy_str_attr(b, out->kind, sizeof(out->kind));
                         }
@@ -278,8 +280,8 @@ link_foreach_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 int
-net_link_foreach(net_nl *nl, int (*cb)(const net_link_info *link, void *userdata),
-                 void *userdata, tm_error *err)
+net_link_foreach(net_nl *nl, int (*cb)(const net_link_info *link, void *userdata), void *userdata,
+                 tm_error *err)
 {
         struct nlmsghdr *nlh = msg_new(nl, RTM_GETLINK, NLM_F_DUMP);
         struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
@@ -346,8 +348,8 @@ net_veth_add(net_nl *nl, const char *name, const char *peer, int peer_netns_fd, 
 }
 
 static int
-link_change(net_nl *nl, uint16_t type, int ifindex, unsigned flags, unsigned change,
-            int attr_type, const void *attr, size_t attr_len)
+link_change(net_nl *nl, uint16_t type, int ifindex, unsigned flags, unsigned change, int attr_type,
+            const void *attr, size_t attr_len)
 {
         struct nlmsghdr *nlh = msg_new(nl, type, 0);
         struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
@@ -378,8 +380,7 @@ net_link_set_master(net_nl *nl, int ifindex, int master, tm_error *err)
 int
 net_link_set_alias(net_nl *nl, int ifindex, const char *alias, tm_error *err)
 {
-        int r = link_change(nl, RTM_NEWLINK, ifindex, 0, 0, IFLA_IFALIAS, alias,
-                            strlen(alias) + 1);
+        int r = link_change(nl, RTM_NEWLINK, ifindex, 0, 0, IFLA_IFALIAS, alias, strlen(alias) + 1);
         return r < 0 ? tm_error_errno(err, r, "set alias of link %d", ifindex) : 0;
 }
 
@@ -430,7 +431,8 @@ addr_has_cb(const struct nlmsghdr *nlh, void *data)
             ifa->ifa_prefixlen != c->prefix)
                 return MNL_CB_OK;
         const struct nlattr *a;
-        mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+        mnl_attr_for_each(a, nlh, sizeof(*ifa))
+        {
                 if (mnl_attr_get_type(a) == IFA_LOCAL && mnl_attr_validate(a, MNL_TYPE_U32) == 0 &&
                     ntohl(mnl_attr_get_u32(a)) == c->addr)
                         c->found = true;
@@ -486,7 +488,8 @@ route_cb(const struct nlmsghdr *nlh, void *data)
                 return MNL_CB_OK;
         uint32_t table = rtm->rtm_table, gw = 0, oif = 0;
         const struct nlattr *a;
-        mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+        mnl_attr_for_each(a, nlh, sizeof(*rtm))
+        {
                 if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
                         continue;
                 switch (mnl_attr_get_type(a)) {

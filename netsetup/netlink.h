@@ -13,8 +13,8 @@ typedef struct net_nl net_nl;
 
 typedef struct net_link_info {
         int ifindex;
-        int master;   /* 0 when none */
-        int link;     /* IFLA_LINK: a veth's peer ifindex (in the peer's namespace) */
+        int master;     /* 0 when none */
+        int link;       /* IFLA_LINK: a veth's peer ifindex (in the peer's namespace) */
         unsigned flags; /* IFF_* */
         char name[IFNAMSIZ];
         char kind[16]; /* "bridge", "veth", ... or "" */
@@ -49,8 +49,7 @@ int net_link_del(net_nl *nl, int ifindex, tm_error *err);
 /* Adds addr/prefix (host byte order) to the link; already there is fine. */
 int net_addr_add(net_nl *nl, int ifindex, uint32_t addr, unsigned prefix, tm_error *err);
 /* Whether the link has exactly addr/prefix among its IPv4 addresses. */
-int net_addr_has(net_nl *nl, int ifindex, uint32_t addr, unsigned prefix, bool *out,
-                 tm_error *err);
+int net_addr_has(net_nl *nl, int ifindex, uint32_t addr, unsigned prefix, bool *out, tm_error *err);
 /* Sets (replacing) the IPv4 default route via gw out of ifindex. */
 int net_route_default(net_nl *nl, int ifindex, uint32_t gw, tm_error *err);
 /* Whether the IPv4 default route goes via gw out of ifindex. */

@@ -111,29 +111,29 @@ setup_nft(const net_podnet *n, tm_error *err)
         net_ip4_format(n->pod.addr, pod);
         net_ip4_format(n->cluster.addr, cluster);
         const char *b = n->bridge;
-        _cleanup_free_ char *cmd = xasprintf(
-                "add table ip " NFT_TABLE "\n"
-                "add chain ip " NFT_TABLE " postrouting-%s "
-                "{ type nat hook postrouting priority srcnat; policy accept; }\n"
-                "flush chain ip " NFT_TABLE " postrouting-%s\n"
-                "add rule ip " NFT_TABLE " postrouting-%s ip saddr %s/%u ip daddr != %s/%u "
-                "masquerade\n"
-                "add rule ip " NFT_TABLE " postrouting-%s ip saddr %s/%u ip daddr %s/%u "
-                "ct status dnat masquerade\n"
-                "add map ip " NFT_TABLE " hostports-%s "
-                "{ type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
-                "add chain ip " NFT_TABLE " prerouting-%s "
-                "{ type nat hook prerouting priority dstnat; policy accept; }\n"
-                "flush chain ip " NFT_TABLE " prerouting-%s\n"
-                "add rule ip " NFT_TABLE " prerouting-%s fib daddr type local "
-                "dnat ip to meta l4proto . th dport map @hostports-%s\n"
-                "add chain ip " NFT_TABLE " output-%s "
-                "{ type nat hook output priority -100; policy accept; }\n"
-                "flush chain ip " NFT_TABLE " output-%s\n"
-                "add rule ip " NFT_TABLE " output-%s fib daddr type local "
-                "dnat ip to meta l4proto . th dport map @hostports-%s\n",
-                b, b, b, pod, n->pod.prefix, cluster, n->cluster.prefix, b, pod, n->pod.prefix,
-                pod, n->pod.prefix, b, b, b, b, b, b, b, b, b);
+        _cleanup_free_ char *cmd =
+            xasprintf("add table ip " NFT_TABLE "\n"
+                      "add chain ip " NFT_TABLE " postrouting-%s "
+                      "{ type nat hook postrouting priority srcnat; policy accept; }\n"
+                      "flush chain ip " NFT_TABLE " postrouting-%s\n"
+                      "add rule ip " NFT_TABLE " postrouting-%s ip saddr %s/%u ip daddr != %s/%u "
+                      "masquerade\n"
+                      "add rule ip " NFT_TABLE " postrouting-%s ip saddr %s/%u ip daddr %s/%u "
+                      "ct status dnat masquerade\n"
+                      "add map ip " NFT_TABLE " hostports-%s "
+                      "{ type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+                      "add chain ip " NFT_TABLE " prerouting-%s "
+                      "{ type nat hook prerouting priority dstnat; policy accept; }\n"
+                      "flush chain ip " NFT_TABLE " prerouting-%s\n"
+                      "add rule ip " NFT_TABLE " prerouting-%s fib daddr type local "
+                      "dnat ip to meta l4proto . th dport map @hostports-%s\n"
+                      "add chain ip " NFT_TABLE " output-%s "
+                      "{ type nat hook output priority -100; policy accept; }\n"
+                      "flush chain ip " NFT_TABLE " output-%s\n"
+                      "add rule ip " NFT_TABLE " output-%s fib daddr type local "
+                      "dnat ip to meta l4proto . th dport map @hostports-%s\n",
+                      b, b, b, pod, n->pod.prefix, cluster, n->cluster.prefix, b, pod,
+                      n->pod.prefix, pod, n->pod.prefix, b, b, b, b, b, b, b, b, b);
         int r = net_nft_run(cmd, NULL, err);
         return r < 0 ? tm_error_wrap(err, "masquerade and host port rules") : 0;
 }
@@ -291,15 +291,14 @@ configure_pod_side(net_podnet *n, net_nl *pod, uint32_t ip, tm_error *err)
 /* Whether the existing host link name belongs to key and its peer is the
  * eth0 of the namespace behind pod. */
 static int
-adopt_host_side(net_podnet *n, net_nl *pod, const net_link_info *host, const char *key,
-                bool *adopt, tm_error *err)
+adopt_host_side(net_podnet *n, net_nl *pod, const net_link_info *host, const char *key, bool *adopt,
+                tm_error *err)
 {
         *adopt = false;
         if (host->alias[0] && (!tm_str_has_prefix(host->alias, ALIAS_PREFIX) ||
                                strcmp(host->alias + strlen(ALIAS_PREFIX), key) != 0))
-                return tm_error_set(err, -EEXIST,
-                                    "link \"%s\" belongs to another pod (\"%.220s\")", host->name,
-                                    host->alias);
+                return tm_error_set(err, -EEXIST, "link \"%s\" belongs to another pod (\"%.220s\")",
+                                    host->name, host->alias);
         if (strcmp(host->kind, "veth") != 0)
                 return tm_error_set(err, -EEXIST, "link \"%s\" exists and is not a veth",
                                     host->name);
@@ -374,8 +373,7 @@ attach(net_podnet *n, const char *key, const char *netns_path, uint32_t ip, tm_e
 }
 
 int
-net_pod_attach(net_podnet *n, const char *key, const char *netns_path, char ip[16],
-               tm_error *err)
+net_pod_attach(net_podnet *n, const char *key, const char *netns_path, char ip[16], tm_error *err)
 {
         if (!net_ipam_key_valid(key))
                 return tm_error_set(err, -EINVAL, "attach pod: invalid key \"%.64s\"",
@@ -433,9 +431,11 @@ hp_list(const net_podnet *n, struct hp_elem **out, size_t *n_out, tm_error *err)
         struct hp_elem *v = NULL;
         size_t nv = 0, cap = 0, i, j;
         json_t *item, *e;
-        json_array_foreach(json_object_get(root, "nftables"), i, item) {
+        json_array_foreach(json_object_get(root, "nftables"), i, item)
+        {
                 json_t *map = json_object_get(item, "map");
-                json_array_foreach(map ? json_object_get(map, "elem") : NULL, j, e) {
+                json_array_foreach(map ? json_object_get(map, "elem") : NULL, j, e)
+                {
                         json_t *k = json_object_get(json_array_get(e, 0), "concat");
                         json_t *val = json_object_get(json_array_get(e, 1), "concat");
                         json_t *proto = json_array_get(k, 0), *ip = json_array_get(val, 0);
@@ -501,8 +501,8 @@ hp_remove(const net_podnet *n, uint32_t ip, tm_error *err)
 }
 
 int
-net_pod_set_host_ports(net_podnet *n, const char *key, const net_host_port *ports,
-                       size_t n_ports, tm_error *err)
+net_pod_set_host_ports(net_podnet *n, const char *key, const net_host_port *ports, size_t n_ports,
+                       tm_error *err)
 {
         if (!net_ipam_key_valid(key))
                 return tm_error_set(err, -EINVAL, "host ports: invalid key \"%.64s\"",
@@ -516,10 +516,9 @@ net_pod_set_host_ports(net_podnet *n, const char *key, const net_host_port *port
                 for (size_t j = 0; j < i; j++)
                         if (ports[j].udp == ports[i].udp &&
                             ports[j].host_port == ports[i].host_port)
-                                return tm_error_set(err, -EINVAL,
-                                                    "pod \"%s\": host port %s/%u given twice", key,
-                                                    ports[i].udp ? "udp" : "tcp",
-                                                    ports[i].host_port);
+                                return tm_error_set(
+                                    err, -EINVAL, "pod \"%s\": host port %s/%u given twice", key,
+                                    ports[i].udp ? "udp" : "tcp", ports[i].host_port);
         }
         uint32_t ip;
         if (net_ipam_lookup(n->ipam, key, &ip) < 0)
@@ -550,7 +549,8 @@ net_pod_set_host_ports(net_podnet *n, const char *key, const net_host_port *port
         char ips[16];
         net_ip4_format(ip, ips);
         for (size_t j = 0; j < n_ports; j++)
-                tm_buf_printf(&b, "add element ip " NFT_TABLE " hostports-%s { %s . %u : %s . %u }\n",
+                tm_buf_printf(&b,
+                              "add element ip " NFT_TABLE " hostports-%s { %s . %u : %s . %u }\n",
                               n->bridge, ports[j].udp ? "udp" : "tcp", ports[j].host_port, ips,
                               ports[j].container_port);
         if (b.len)
@@ -570,9 +570,8 @@ net_pod_detach(net_podnet *n, const char *key, tm_error *err)
         net_link_info host;
         int r = net_link_get(n->nl, name, &host, err);
         if (r == 0) {
-                bool ours = !host.alias[0] ||
-                            (tm_str_has_prefix(host.alias, ALIAS_PREFIX) &&
-                             strcmp(host.alias + strlen(ALIAS_PREFIX), key) == 0);
+                bool ours = !host.alias[0] || (tm_str_has_prefix(host.alias, ALIAS_PREFIX) &&
+                                               strcmp(host.alias + strlen(ALIAS_PREFIX), key) == 0);
                 if (ours)
                         r = net_link_del(n->nl, host.ifindex, err);
         } else if (r == -ENODEV) {

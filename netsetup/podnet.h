@@ -13,11 +13,11 @@
 typedef struct net_podnet net_podnet;
 
 typedef struct net_podnet_options {
-        const char *state_dir; /* IPAM state in <state_dir>/net */
-        const char *bridge;    /* default "timone0" */
-        const char *pod_cidr;  /* default "10.42.0.0/24"; the bridge takes .1 */
-        const char *cluster_cidr; /* default "10.42.0.0/16" */
-        const char *dns_server;   /* nameserver for resolv.conf; NULL: the bridge address */
+        const char *state_dir;      /* IPAM state in <state_dir>/net */
+        const char *bridge;         /* default "timone0" */
+        const char *pod_cidr;       /* default "10.42.0.0/24"; the bridge takes .1 */
+        const char *cluster_cidr;   /* default "10.42.0.0/16" */
+        const char *dns_server;     /* nameserver for resolv.conf; NULL: the bridge address */
         const char *cluster_domain; /* default "cluster.local" */
 } net_podnet_options;
 

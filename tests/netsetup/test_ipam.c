@@ -61,11 +61,27 @@ test_parse(void **state)
         assert_int_equal(net_cidr_parse("0.0.0.0/0", &c, NULL), 0);
         assert_int_equal(net_cidr_parse("255.255.255.255/32", &c, NULL), 0);
         static const char *bad[] = {
-                "", "10.42.0.0", "10.42.0.0/", "10.42.0.0/33", "10.42.0.0/024", "10.042.0.0/24",
-                "10.42.0.1/24", " 10.42.0.0/24", "10.42.0.0/24 ", "256.0.0.0/8", "1.2.3/8",
-                "1.2.3.4.5/8", "a.b.c.d/8", "10.42.0.0/-1", "10.42.0.0/+8", "10..0.0/8",
-                "10.42.0.0/24/1", "1.2.3.4/8x", "10.42.0.0\n/24", "0x0a.0.0.0/8",
-                "10.42.0.0/240000000000000000",
+            "",
+            "10.42.0.0",
+            "10.42.0.0/",
+            "10.42.0.0/33",
+            "10.42.0.0/024",
+            "10.042.0.0/24",
+            "10.42.0.1/24",
+            " 10.42.0.0/24",
+            "10.42.0.0/24 ",
+            "256.0.0.0/8",
+            "1.2.3/8",
+            "1.2.3.4.5/8",
+            "a.b.c.d/8",
+            "10.42.0.0/-1",
+            "10.42.0.0/+8",
+            "10..0.0/8",
+            "10.42.0.0/24/1",
+            "1.2.3.4/8x",
+            "10.42.0.0\n/24",
+            "0x0a.0.0.0/8",
+            "10.42.0.0/240000000000000000",
         };
         for (size_t i = 0; i < TM_ARRAY_SIZE(bad); i++) {
                 tm_error err = {0};
@@ -300,10 +316,10 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse),
-                cmocka_unit_test_setup_teardown(test_round_robin, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_exhaustion_and_wrap, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_corrupt_state, setup, teardown),
+            cmocka_unit_test(test_parse),
+            cmocka_unit_test_setup_teardown(test_round_robin, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_exhaustion_and_wrap, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_corrupt_state, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,8 +46,7 @@ cleanup_all(void)
                 tm_rm_rf(g_state, NULL);
 }
 
-static int __attribute__((format(printf, 1, 2)))
-sh(const char *fmt, ...)
+static int __attribute__((format(printf, 1, 2))) sh(const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
@@ -58,8 +57,7 @@ sh(const char *fmt, ...)
         return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static char *__attribute__((format(printf, 1, 2)))
-sh_out(const char *fmt, ...)
+static char *__attribute__((format(printf, 1, 2))) sh_out(const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
@@ -134,10 +132,10 @@ static net_podnet_options
 opts_main(void)
 {
         return (net_podnet_options){
-                .state_dir = g_state,
-                .bridge = g_bridge,
-                .pod_cidr = "10.77.0.0/24",
-                .cluster_cidr = "10.77.0.0/16",
+            .state_dir = g_state,
+            .bridge = g_bridge,
+            .pod_cidr = "10.77.0.0/24",
+            .cluster_cidr = "10.77.0.0/16",
         };
 }
 
@@ -186,7 +184,7 @@ test_bridge_attach_ping(void **state)
         _cleanup_free_ char *fwd = sh_out("cat /proc/sys/net/ipv4/ip_forward");
         assert_string_equal(fwd, "1\n");
         _cleanup_free_ char *nft =
-                sh_out("nft list chain ip timone_podnet postrouting-%s", g_bridge);
+            sh_out("nft list chain ip timone_podnet postrouting-%s", g_bridge);
         assert_contains(nft, "ip saddr 10.77.0.0/24 ip daddr != 10.77.0.0/16 masquerade");
 
         const char *a = netns_new("a"), *b = netns_new("b");
@@ -350,7 +348,7 @@ test_masquerade(void **state)
         assert_int_equal(open_n(&n, &o, &err), 0);
         /* Once each: leaving the cluster, and pod to pod through a host port. */
         _cleanup_free_ char *nft =
-                sh_out("nft list chain ip timone_podnet postrouting-%s", g_bridge);
+            sh_out("nft list chain ip timone_podnet postrouting-%s", g_bridge);
         char *first = strstr(nft, "ip daddr != 10.77.0.0/16 masquerade");
         assert_non_null(first);
         assert_null(strstr(first + 1, "ip daddr != 10.77.0.0/16 masquerade"));
@@ -391,9 +389,8 @@ test_host_ports(void **state)
         attach_ok(n, "default/hq", q, NULL);
         _cleanup_free_ char *www = xasprintf("%s/www", g_state);
         assert_int_equal(sh("mkdir -p %s && echo hello-from-pod > %s/index.html", www, www), 0);
-        _cleanup_free_ char *pid =
-                sh_out("ip netns exec %s busybox httpd -f -p 80 -h %s >/dev/null 2>&1 & echo $!",
-                       p, www);
+        _cleanup_free_ char *pid = sh_out(
+            "ip netns exec %s busybox httpd -f -p 80 -h %s >/dev/null 2>&1 & echo $!", p, www);
         g_httpd_pid = atoi(pid);
         assert_true(g_httpd_pid > 0);
         atexit(kill_httpd);
@@ -492,9 +489,9 @@ test_exhaustion(void **state)
 static void
 test_bad_options(void **state)
 {
-        static const char *bad_cidrs[] = {"10.77.0.0/33", "10.77.0.1/24", "garbage", "",
-                                          "10.77.0.0/31", "10.77.0.0/8", "10.77.0.0 /24",
-                                          "10.77.0.0/24\n"};
+        static const char *bad_cidrs[] = {
+            "10.77.0.0/33", "10.77.0.1/24", "garbage",       "",
+            "10.77.0.0/31", "10.77.0.0/8",  "10.77.0.0 /24", "10.77.0.0/24\n"};
         _cleanup_free_ char *st = xasprintf("%s/bad", g_state);
         char br[16];
         snprintf(br, sizeof(br), "tmnbb%d", g_pid);
@@ -508,7 +505,9 @@ test_bad_options(void **state)
                 assert_int_equal(open_n(&n, &o, &err), -EINVAL);
                 assert_contains(err.msg, "CIDR");
         }
-        net_podnet_options o = {.state_dir = st, .bridge = br, .pod_cidr = "10.77.0.0/24",
+        net_podnet_options o = {.state_dir = st,
+                                .bridge = br,
+                                .pod_cidr = "10.77.0.0/24",
                                 .cluster_cidr = "10.78.0.0/16"};
         assert_int_equal(open_n(&n, &o, &err), -EINVAL);
         assert_contains(err.msg, "not inside the cluster CIDR");
@@ -660,13 +659,13 @@ main(void)
         }
         atexit(cleanup_all);
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_teardown(test_bridge_attach_ping, teardown),
-                cmocka_unit_test_teardown(test_masquerade, teardown),
-                cmocka_unit_test_teardown(test_host_ports, teardown),
-                cmocka_unit_test_teardown(test_exhaustion, teardown),
-                cmocka_unit_test_teardown(test_bad_options, teardown),
-                cmocka_unit_test_teardown(test_files, teardown),
-                cmocka_unit_test_teardown(test_attach_time, teardown),
+            cmocka_unit_test_teardown(test_bridge_attach_ping, teardown),
+            cmocka_unit_test_teardown(test_masquerade, teardown),
+            cmocka_unit_test_teardown(test_host_ports, teardown),
+            cmocka_unit_test_teardown(test_exhaustion, teardown),
+            cmocka_unit_test_teardown(test_bad_options, teardown),
+            cmocka_unit_test_teardown(test_files, teardown),
+            cmocka_unit_test_teardown(test_attach_time, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
