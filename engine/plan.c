@@ -461,6 +461,16 @@ bad:
 
 static res_value *jvalue(jreader *r);
 
+static bool
+jdigits(jreader *r)
+{
+        const char *s = r->p;
+        while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
+                r->p++;
+        return r->p > s;
+}
+
+/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
 static res_value *
 jnumber(jreader *r)
 {
@@ -468,13 +478,23 @@ jnumber(jreader *r)
         bool is_float = false;
         if (r->p < r->end && *r->p == '-')
                 r->p++;
-        if (r->p >= r->end || *r->p < '0' || *r->p > '9')
-                return NULL;
-        while (r->p < r->end && ((*r->p >= '0' && *r->p <= '9') || *r->p == '.' || *r->p == 'e' ||
-                                 *r->p == 'E' || *r->p == '+' || *r->p == '-')) {
-                if (*r->p == '.' || *r->p == 'e' || *r->p == 'E')
-                        is_float = true;
+        if (r->p < r->end && *r->p == '0')
                 r->p++;
+        else if (!jdigits(r))
+                return NULL;
+        if (r->p < r->end && *r->p == '.') {
+                r->p++;
+                if (!jdigits(r))
+                        return NULL;
+                is_float = true;
+        }
+        if (r->p < r->end && (*r->p == 'e' || *r->p == 'E')) {
+                r->p++;
+                if (r->p < r->end && (*r->p == '+' || *r->p == '-'))
+                        r->p++;
+                if (!jdigits(r))
+                        return NULL;
+                is_float = true;
         }
         char tmp[64];
         size_t n = (size_t)(r->p - s);
@@ -536,6 +556,15 @@ jcontainer(jreader *r, bool is_map)
                         goto bad;
                 }
                 if (is_map) {
+                        /* Stored JSON has sorted keys: a duplicate then shows as a key not
+                         * above the one before, and only that case needs a search. */
+                        bool dup = v->n && strcmp(key, v->u.members[v->n - 1].key) <= 0 &&
+                                   res_map_get(v, key) != NULL;
+                        if (dup || strlen(key) != klen) { /* duplicate or NUL in a key */
+                                free(key);
+                                res_value_free(item);
+                                goto bad;
+                        }
                         res_map_append(v, key, klen, item);
                         free(key);
                 } else {

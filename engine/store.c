@@ -32,6 +32,8 @@ struct eng_store {
         int version;
         bool have_key;
         uint8_t key[KEY_LEN];
+        uint8_t rnd[1024]; /* random bytes for uids, drawn in batches */
+        size_t rnd_left;
         sqlite3_stmt *put, *del, *get; /* prepared once: apply writes thousands of rows */
 };
 
@@ -614,11 +616,15 @@ eng_store_add_revision(eng_store *s, const eng_revision_info *rv, int64_t *seq, 
 }
 
 static void
-new_uuid(char out[37])
+new_uuid(eng_store *s, char out[37])
 {
-        uint8_t b[16];
-        if (RAND_bytes(b, sizeof(b)) != 1)
-                abort(); /* no randomness is a broken machine, not bad input */
+        if (s->rnd_left < 16) {
+                if (RAND_bytes(s->rnd, sizeof(s->rnd)) != 1)
+                        abort(); /* no randomness is a broken machine, not bad input */
+                s->rnd_left = sizeof(s->rnd);
+        }
+        uint8_t *b = s->rnd + sizeof(s->rnd) - s->rnd_left;
+        s->rnd_left -= 16;
         b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
         b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
         snprintf(out, 37,
@@ -643,7 +649,7 @@ eng_store_put(eng_store *s, const eng_put *p, tm_error *err)
                 body = sealed;
         }
         char uid[37];
-        new_uuid(uid);
+        new_uuid(s, uid);
         if (!s->put && sqlite3_prepare_v3(
                     s->db,
                     "INSERT INTO objects (id, api_version, kind, namespace, name, hash, canonical,"
