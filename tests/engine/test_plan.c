@@ -285,7 +285,9 @@ test_json_reader(void **state)
         assert_int_equal(res_map_get(v, "a")->n, 3);
         res_value_free(v);
         const char *bad[] = {"", "{", "{\"a\"}", "[1,]", "{\"a\":1,}", "\"\\ud800\"", "tru",
-                             "[1] x", "\"a\x01\"", "01x", "{\"a\":\"\\q\"}"};
+                             "[1] x", "\"a\x01\"", "01x", "{\"a\":\"\\q\"}",
+                             "1.", "-", "1e", ".5", "{\"b\":1,\"a\":2,\"b\":3}", "{\"a\":1,\"a\":1}",
+                             "{\"a\\u0000b\":1}"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 v = NULL;
                 if (eng_value_from_json(bad[i], strlen(bad[i]), &v, &err) == 0)
