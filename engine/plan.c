@@ -530,6 +530,7 @@ jcontainer(jreader *r, bool is_map)
                 return NULL;
         r->p++;
         res_value *v = is_map ? res_map_new() : res_seq_new();
+        bool sorted = true; /* keys so far in strictly increasing order */
         jskip(r);
         if (r->p < r->end && *r->p == (is_map ? '}' : ']')) {
                 r->p++;
@@ -556,10 +557,11 @@ jcontainer(jreader *r, bool is_map)
                         goto bad;
                 }
                 if (is_map) {
-                        /* Stored JSON has sorted keys: a duplicate then shows as a key not
-                         * above the one before, and only that case needs a search. */
-                        bool dup = v->n && strcmp(key, v->u.members[v->n - 1].key) <= 0 &&
-                                   res_map_get(v, key) != NULL;
+                        /* Stored JSON has sorted keys, where a duplicate cannot hide; only
+                         * once the order breaks does each key need a search. */
+                        if (v->n && strcmp(key, v->u.members[v->n - 1].key) <= 0)
+                                sorted = false;
+                        bool dup = !sorted && res_map_get(v, key) != NULL;
                         if (dup || strlen(key) != klen) { /* duplicate or NUL in a key */
                                 free(key);
                                 res_value_free(item);
