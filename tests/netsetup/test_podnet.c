@@ -46,6 +46,31 @@ cleanup_all(void)
                 tm_rm_rf(g_state, NULL);
 }
 
+/* Namespaces "tmn-<pid>-*" of a run that was killed before its clean-up. */
+static void
+remove_stale_netns(void)
+{
+        FILE *p = popen("ip netns list 2>/dev/null", "r");
+        if (!p)
+                return;
+        char line[256];
+        while (fgets(line, sizeof(line), p)) {
+                int pid, end = 0;
+                if (sscanf(line, "tmn-%d-%*[a-z0-9]%n", &pid, &end) != 1 || end == 0 || pid <= 0)
+                        continue;
+                char proc[32];
+                snprintf(proc, sizeof(proc), "/proc/%d", pid);
+                if (access(proc, F_OK) == 0)
+                        continue;
+                line[end] = '\0';
+                char cmd[320];
+                snprintf(cmd, sizeof(cmd), "ip netns del '%s' >/dev/null 2>&1", line);
+                if (system(cmd) != 0)
+                        fprintf(stderr, "could not remove stale netns %s\n", line);
+        }
+        pclose(p);
+}
+
 static int __attribute__((format(printf, 1, 2))) sh(const char *fmt, ...)
 {
         va_list ap;
@@ -650,6 +675,7 @@ main(void)
                 fprintf(stderr, "SKIP: no network namespaces: %s\n", strerror(errno));
                 return 77;
         }
+        remove_stale_netns();
         g_pid = (int)getpid();
         snprintf(g_bridge, sizeof(g_bridge), "tmnbr%d", g_pid);
         snprintf(g_state, sizeof(g_state), "/tmp/tmn-state-XXXXXX");
