@@ -95,7 +95,15 @@ exe_image_mount_rootfs(exe_image_store *st, const char *id, const char *dir, cha
                 return r;
         tm_buf o = TM_BUF_INIT;
         tm_buf_puts(&o, "lowerdir=");
+        bool first = true;
         for (size_t i = n; i-- > 0;) {
+                /* overlayfs refuses a dir twice; the top copy of a repeated
+                 * layer already shows all it has. */
+                bool again = false;
+                for (size_t k = i + 1; k < n; k++)
+                        again = again || !strcmp(layers[k], layers[i]);
+                if (again)
+                        continue;
                 _cleanup_free_ char *l = xasprintf("%s/%s", st->layers, layers[i] + 7);
                 if (access(l, F_OK) < 0) {
                         r = tm_error_set(err, -ENOENT,
@@ -103,7 +111,8 @@ exe_image_mount_rootfs(exe_image_store *st, const char *id, const char *dir, cha
                                          layers[i]);
                         goto out;
                 }
-                tm_buf_printf(&o, "%s%s", i + 1 < n ? ":" : "", l);
+                tm_buf_printf(&o, "%s%s", first ? "" : ":", l);
+                first = false;
         }
         if (n == 0) { /* an image with no layers: an empty lower dir */
                 if ((r = mkdir_one(empty, 0755, err)) < 0)

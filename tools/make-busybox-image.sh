@@ -120,7 +120,7 @@ CFG=$(sha "$T/config.json")
 
 if [ "$FORMAT" = oci ]; then
         mkdir -p "$T/out/blobs/sha256"
-        for d in "${LDIGS[@]}"; do mv "$T/blob.$d" "$T/out/blobs/sha256/$d"; done
+        for d in "${LDIGS[@]}"; do cp "$T/blob.$d" "$T/out/blobs/sha256/$d"; done
         cp "$T/config.json" "$T/out/blobs/sha256/$CFG"
         printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[%s]}' \
                 "$CFG" "$(size "$T/config.json")" "$LDESC" >"$T/manifest.json"
@@ -134,7 +134,7 @@ else
         LPATHS=""
         for d in "${LDIGS[@]}"; do
                 mkdir -p "$T/out/$d"
-                mv "$T/blob.$d" "$T/out/$d/layer.tar"
+                cp "$T/blob.$d" "$T/out/$d/layer.tar"
                 LPATHS+="${LPATHS:+,}\"$d/layer.tar\""
         done
         cp "$T/config.json" "$T/out/$CFG.json"
@@ -142,7 +142,7 @@ else
         NAME=${TAG%:*}
         printf '{"%s":{"%s":"%s"}}' "$NAME" "${TAG##*:}" "${LDIGS[-1]}" >"$T/out/repositories"
         MEMBERS=(manifest.json repositories "$CFG.json")
-        for d in "${LDIGS[@]}"; do MEMBERS+=("$d"); done
+        for d in $(printf '%s\n' "${LDIGS[@]}" | sort -u); do MEMBERS+=("$d"); done
 fi
 
 tar --format=ustar --numeric-owner --owner=0 --group=0 --mtime=@0 --sort=name \

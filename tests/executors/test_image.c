@@ -406,8 +406,9 @@ test_whiteouts(void **state)
         char *t1 = make_tar(f, "l1.tar", l1, TM_ARRAY_SIZE(l1));
         char *t2 = make_tar(f, "l2.tar", l2, TM_ARRAY_SIZE(l2));
         char args[512];
-        snprintf(args, sizeof(args), "--tag example.com/wh:1 --add-layer %s --add-layer %s", t1,
-                 t2);
+        /* l1 twice: a repeated layer must still mount. */
+        snprintf(args, sizeof(args),
+                 "--tag example.com/wh:1 --add-layer %s --add-layer %s --add-layer %s", t1, t1, t2);
         char *img = make_image(f, "wh.tar", args);
         char *ref = import_ok(f, img);
         assert_string_equal(ref, "example.com/wh:1");
