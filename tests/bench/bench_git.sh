@@ -4,6 +4,8 @@
 #   clone:  file:// fetch into an empty cache + snapshot   vs  git clone --bare
 #   fetch:  one more commit, fetch into the warm cache + snapshot  vs  git fetch
 #   local:  snapshot of the repository read in place (no fetch)
+#   commit: `git commit` in a local repository -> its new snapshot taken by
+#           a process that follows the branch (inotify on the refs)
 # Medians of RUNS runs (default 5), wall time of a whole process each.
 #   tests/bench/bench_git.sh [BUILD_DIR]   (default: build)
 set -euo pipefail
@@ -56,6 +58,7 @@ one_more_commit() {
 
 URL="file://$W/origin.git#main"
 : >"$W/clone.ours"; : >"$W/clone.git"; : >"$W/fetch.ours"; : >"$W/fetch.git"; : >"$W/local.ours"
+: >"$W/commit.ours"
 for r in $(seq "$RUNS"); do
         rm -rf "$W/state" "$W/floor.git"; mkdir "$W/state"
         t0=$(now); "$W/snap" "$URL" "$W/state" >"$W/out"; t1=$(now)
@@ -69,6 +72,21 @@ for r in $(seq "$RUNS"); do
         echo $((t1 - t0)) >>"$W/fetch.git"
         t0=$(now); "$W/snap" "$W/origin.git#main" "$W/state" >/dev/null; t1=$(now)
         echo $((t1 - t0)) >>"$W/local.ours"
+        # commit -> snapshot, following the work tree's branch
+        coproc PROBE { "$W/snap" --watch "$W/wt#main" "$W/state"; }
+        exec {probe_out}<&"${PROBE[0]}"
+        probe_pid=$PROBE_PID
+        read -r ready <&"$probe_out"
+        [ "$ready" = ready ] || { echo "probe failed" >&2; exit 1; }
+        n=$(( RANDOM % 1000 ))
+        manifest "$n" $(( 200000 + RANDOM )) >"$W/wt/apps/group-$(printf %02d $((n % 50)))/cm-$(printf %04d "$n").yaml"
+        git -C "$W/wt" add -A
+        t0=$(now); git -C "$W/wt" commit -q -m watched
+        read -r t1 _ <&"$probe_out"
+        wait "$probe_pid" || true
+        exec {probe_out}<&-
+        echo $((t1 - t0)) >>"$W/commit.ours"
+        git -C "$W/wt" push -q origin main
 done
 read -r files bytes _ <"$W/out"
 commits=$(git -C "$W/origin.git" rev-list --count main)
@@ -77,3 +95,4 @@ printf '%-34s %10s %10s\n' "operation" "timone" "git floor"
 printf '%-34s %10s %10s\n' "clone into empty cache + snapshot" "$(median <"$W/clone.ours")" "$(median <"$W/clone.git")"
 printf '%-34s %10s %10s\n' "fetch 1 new commit + snapshot" "$(median <"$W/fetch.ours")" "$(median <"$W/fetch.git")"
 printf '%-34s %10s %10s\n' "snapshot of a local repository" "$(median <"$W/local.ours")" "-"
+printf '%-34s %10s %10s\n' "git commit -> new snapshot (watch)" "$(median <"$W/commit.ours")" "-"
