@@ -477,10 +477,11 @@ read_ready(int fd, char *buf, size_t len, tm_error *err)
         return 0;
 }
 
-/* Starts the shim detached (double fork, new session); returns its report. */
+/* Starts the shim detached (double fork, new session); *fd gets the read
+ * end of its report pipe. */
 static int
 spawn_shim(exe_runtime *rt, const exe_container_spec *spec, const char *id, const char *cdir,
-           const char *ldir, char *report, size_t report_len, tm_error *err)
+           const char *ldir, int *fd, tm_error *err)
 {
         _cleanup_free_ char *memcg = exe_cgroup_memory_dir(rt->cgmode, spec->pod_uid, spec->name);
         _cleanup_free_ char *attempt = xasprintf("%u", spec->attempt);
@@ -524,9 +525,8 @@ spawn_shim(exe_runtime *rt, const exe_container_spec *spec, const char *id, cons
         int st;
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
                 ;
-        int r = read_ready(p[0], report, report_len, err);
-        close(p[0]);
-        return r;
+        *fd = p[0];
+        return 0;
 }
 
 /* config.json: replaced atomically but not synced (no fsync on the start
@@ -560,7 +560,7 @@ write_config(const char *path, const char *text, tm_error *err)
 }
 
 int
-exe_container_start(exe_runtime *rt, const exe_container_spec *spec, tm_error *err)
+exe_container_start_begin(exe_runtime *rt, const exe_container_spec *spec, int *fd, tm_error *err)
 {
         int r = check_ids(spec->pod_uid, spec->name, err);
         if (r < 0)
@@ -606,18 +606,38 @@ exe_container_start(exe_runtime *rt, const exe_container_spec *spec, tm_error *e
                 (void)unlink(p);
         }
 
-        char report[2048];
-        r = spawn_shim(rt, spec, id, cdir, ldir, report, sizeof(report), err);
+        r = spawn_shim(rt, spec, id, cdir, ldir, fd, err);
         if (r < 0)
                 return tm_error_wrap(err, "start container \"%s\"", spec->name);
+        return 0;
+}
+
+int
+exe_container_start_finish(exe_runtime *rt, const char *name, int fd, tm_error *err)
+{
+        char report[2048];
+        int r = read_ready(fd, report, sizeof(report), err);
+        close(fd);
+        if (r < 0)
+                return tm_error_wrap(err, "start container \"%s\"", name);
         rstrip(report);
         if (tm_str_has_prefix(report, "ok "))
                 return 0;
         if (tm_str_has_prefix(report, "err "))
-                return tm_error_set(err, -EIO, "start container \"%s\": %s: %s", spec->name,
-                                    rt->name, report + 4);
+                return tm_error_set(err, -EIO, "start container \"%s\": %s: %s", name, rt->name,
+                                    report + 4);
         return tm_error_set(err, -EIO, "start container \"%s\": shim exited without a report",
-                            spec->name);
+                            name);
+}
+
+int
+exe_container_start(exe_runtime *rt, const exe_container_spec *spec, tm_error *err)
+{
+        int fd;
+        int r = exe_container_start_begin(rt, spec, &fd, err);
+        if (r < 0)
+                return r;
+        return exe_container_start_finish(rt, spec->name, fd, err);
 }
 
 static void

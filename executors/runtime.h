@@ -92,6 +92,13 @@ typedef struct exe_container_spec {
  * the container's process runs (or failed to start: error with the
  * runtime's message). */
 int exe_container_start(exe_runtime *rt, const exe_container_spec *spec, tm_error *err);
+/* The same in two halves for an event loop (starts in parallel): begin
+ * writes the bundle and launches the shim, *fd (close-on-exec) becomes
+ * readable when the shim reports; finish reads that report, closes fd and
+ * returns what exe_container_start would. Call finish exactly once. */
+int exe_container_start_begin(exe_runtime *rt, const exe_container_spec *spec, int *fd,
+                              tm_error *err);
+int exe_container_start_finish(exe_runtime *rt, const char *name, int fd, tm_error *err);
 
 typedef enum exe_cstate {
         EXE_C_UNKNOWN = 0, /* no such container */

@@ -3,6 +3,7 @@
  * shared by two containers, a starter killed with SIGKILL, read-only
  * root, capabilities, runAsUser, cgroup limits, list and remove. Every
  * test runs once per runtime. Needs root, busybox-static, crun and runc. */
+#include <poll.h>
 #include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -514,6 +515,45 @@ test_log_rotation(void **state)
         remove_ok(c, uid, "chatty");
 }
 
+static void
+test_parallel_start(void **state)
+{
+        ctx *c = *state;
+        _cleanup_free_ char *uid = new_uid(c);
+        const char *args[] = {"sleep", "1000", NULL};
+        enum { N = 6 };
+        char names[N][8];
+        struct pollfd pfd[N];
+        tm_error err = {0};
+        for (int i = 0; i < N; i++) {
+                snprintf(names[i], sizeof(names[i]), "c%d", i);
+                exe_container_spec s = spec_for(c, uid, names[i], args, NULL);
+                if (exe_container_start_begin(c->rt, &s, &pfd[i].fd, &err) < 0)
+                        fail_msg("begin %s: %s", names[i], err.msg);
+                pfd[i].events = POLLIN;
+        }
+        int left = N;
+        uint64_t end = tm_now_ms() + 60000;
+        while (left > 0 && tm_now_ms() < end) {
+                assert_true(poll(pfd, N, 1000) >= 0);
+                for (int i = 0; i < N; i++) {
+                        if (pfd[i].fd < 0 || !pfd[i].revents)
+                                continue;
+                        if (exe_container_start_finish(c->rt, names[i], pfd[i].fd, &err) < 0)
+                                fail_msg("finish %s: %s", names[i], err.msg);
+                        pfd[i].fd = -1;
+                        left--;
+                }
+        }
+        assert_int_equal(left, 0);
+        for (int i = 0; i < N; i++) {
+                exe_container_status st;
+                assert_int_equal(exe_container_status_get(c->rt, uid, names[i], &st, &err), 0);
+                assert_int_equal(st.state, EXE_C_RUNNING);
+                remove_ok(c, uid, names[i]);
+        }
+}
+
 #define T(f) cmocka_unit_test(f)
 
 int
@@ -521,10 +561,17 @@ main(void)
 {
         tm_log_set_level(TM_LOG_WARN);
         const struct CMUnitTest tests[] = {
-            T(test_exit_zero_logs), T(test_exit_code), T(test_bad_command),
-            T(test_kill),           T(test_oom),       T(test_sandbox_shared),
-            T(test_starter_killed), T(test_security),  T(test_limits),
+            T(test_exit_zero_logs),
+            T(test_exit_code),
+            T(test_bad_command),
+            T(test_kill),
+            T(test_oom),
+            T(test_sandbox_shared),
+            T(test_starter_killed),
+            T(test_security),
+            T(test_limits),
             T(test_log_rotation),
+            T(test_parallel_start),
         };
         int skip = rt_test_can_run("crun");
         if (!skip)
