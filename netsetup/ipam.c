@@ -408,10 +408,12 @@ net_ipam_release(net_ipam *ipam, const char *key, tm_error *err)
                 return 0;
         char name[16];
         net_ip4_format(ipam->entries[i].ip, name);
-        /* Not fsynced: a release lost in a crash leaves the address held by
-         * a key that is gone, which net_podnet_gc frees again. */
+        /* Durable before the key can get another address: otherwise a crash
+         * could bring the old claim back next to the new one. */
         if (unlinkat(ipam->ips_fd, name, 0) < 0 && errno != ENOENT)
                 return tm_error_errno(err, -errno, "remove \"%s/ips/%s\"", ipam->dir, name);
+        if (fsync(ipam->ips_fd) < 0)
+                return tm_error_errno(err, -errno, "fsync \"%s/ips\"", ipam->dir);
         held_set(ipam, ipam->entries[i].ip, false);
         free(ipam->entries[i].key);
         ipam->entries[i] = ipam->entries[--ipam->n_entries];

@@ -4,7 +4,8 @@
  * owner's key. symlink() creates a name with its content in one step and
  * fails when the name exists, so an address is never claimed twice and a
  * crash leaves either no claim or a whole one; the directory is fsynced
- * before an address is handed out. A claim whose owner is gone is freed by
+ * before an address is handed out and after one is released. A claim whose
+ * owner is gone (a crash between claim and use) is freed by
  * the caller's clean-up (net_podnet_gc). Allocation goes round-robin from
  * the last address given (<dir>/last_reserved) so that a just-freed address
  * is not reused at once. One process at a time: <dir>/lock is flocked. */
