@@ -345,6 +345,21 @@ test_digest_mismatch(void **state)
         char *bad = corrupt(f, a, "oci-bad.tar");
         import_fails(f, bad, "does not match its digest");
         import_fails(f, bad, "blobs/sha256/");
+        /* A descriptor whose size lies, and a blob left out. */
+        char *lie = xasprintf("%s/lie.tar", f->dir);
+        run("set -e; d=$(mktemp -d); tar -xf %s -C $d;"
+            " sed -i 's/\"size\":\\([0-9]*\\),\"annotations\"/\"size\":1\\1,\"annotations\"/' "
+            "$d/index.json;"
+            " tar -cf %s -C $d .; rm -rf $d",
+            a, lie);
+        import_fails(f, lie, "its descriptor says 1");
+        char *gone = xasprintf("%s/gone.tar", f->dir);
+        run("set -e; d=$(mktemp -d); tar -xf %s -C $d; rm $(find $d/blobs -type f -size +100k);"
+            " tar -cf %s -C $d .; rm -rf $d",
+            a, gone);
+        import_fails(f, gone, "missing from the archive");
+        free(lie);
+        free(gone);
         char *d = make_image(f, "docker.tar", "--format docker --compress none");
         char *dbad = corrupt(f, d, "docker-bad.tar");
         import_fails(f, dbad, "diff_id");
