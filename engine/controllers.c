@@ -105,10 +105,14 @@ hash64(const char *s)
 }
 
 void
-eng_uid_from(const char *s, char out[37])
+eng_uid_from(const char *salt, const char *s, char out[37])
 {
         uint8_t d[32];
         tm_sha256 *h = tm_sha256_new();
+        if (salt) {
+                tm_sha256_update(h, salt, strlen(salt));
+                tm_sha256_update(h, "/", 1);
+        }
         tm_sha256_update(h, s, strlen(s));
         tm_sha256_final(h, d);
         d[6] = (uint8_t)((d[6] & 0x0f) | 0x50); /* version 5 layout, sha256 based */
@@ -231,13 +235,14 @@ replica_name(const char *rs_name, size_t i)
 /* Pods of a ReplicaSet scaled to n (replicas 0..n-1). */
 static void
 replicaset_pods(eng_pods *out, const eng_pods *current, const res_value *tmpl, const char *ns,
-                const char *rs_name, const char *th, size_t n, const char *controller, int64_t now)
+                const char *rs_name, const char *th, size_t n, const char *controller, int64_t now,
+                const char *salt)
 {
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *name = replica_name(rs_name, i);
                 _cleanup_free_ char *key = xasprintf("%s/%s/%s", ns, name, th);
                 char uid[37];
-                eng_uid_from(key, uid);
+                eng_uid_from(salt, key, uid);
                 res_value *obj = pod_from_template(tmpl, ns, name, uid, "ReplicaSet", rs_name, th);
                 add_pod(out, current, obj, ns, name, uid, "ReplicaSet", rs_name, controller, th,
                         now);
@@ -261,7 +266,8 @@ template_hash(const res_value *tmpl, char th[11])
 }
 
 static void
-run_deployment(const res_value *obj, const eng_pods *current, eng_pods *out, int64_t now)
+run_deployment(const res_value *obj, const eng_pods *current, eng_pods *out, int64_t now,
+               const char *salt)
 {
         const res_value *meta = res_map_get(obj, "metadata");
         const char *ns = res_get_str(meta, "namespace", "default");
@@ -316,7 +322,8 @@ run_deployment(const res_value *obj, const eng_pods *current, eng_pods *out, int
                 int64_t keep_ready = (int64_t)ready_old - removable_ready;
                 keep_old = keep_ready > 0 ? (size_t)keep_ready : 0;
         }
-        replicaset_pods(out, current, tmpl, ns, rs_name, th, (size_t)target_new, controller, now);
+        replicaset_pods(out, current, tmpl, ns, rs_name, th, (size_t)target_new, controller, now,
+                        salt);
         /* Keep the old pods that availability still needs (ready ones). */
         for (size_t i = 0; i < current->n && keep_old; i++) {
                 const eng_pod *p = &current->items[i];
@@ -329,7 +336,8 @@ run_deployment(const res_value *obj, const eng_pods *current, eng_pods *out, int
 }
 
 static void
-run_replicaset(const res_value *obj, const eng_pods *current, eng_pods *out, int64_t now)
+run_replicaset(const res_value *obj, const eng_pods *current, eng_pods *out, int64_t now,
+               const char *salt)
 {
         const res_value *meta = res_map_get(obj, "metadata");
         const char *ns = res_get_str(meta, "namespace", "default");
@@ -340,7 +348,7 @@ run_replicaset(const res_value *obj, const eng_pods *current, eng_pods *out, int
         template_hash(tmpl, th);
         _cleanup_free_ char *controller = xasprintf("ReplicaSet/%s", name);
         replicaset_pods(out, current, tmpl, ns, name, th, (size_t)replicas_of(spec), controller,
-                        now);
+                        now, salt);
 }
 
 static bool
@@ -365,7 +373,7 @@ selector_matches(const res_value *sel, const res_value *labels, const char *node
 
 static void
 run_daemonset(const res_value *obj, const eng_pods *current, const eng_node_info *nodes,
-              size_t n_nodes, eng_pods *out, int64_t now)
+              size_t n_nodes, eng_pods *out, int64_t now, const char *salt)
 {
         const res_value *meta = res_map_get(obj, "metadata");
         const char *ns = res_get_str(meta, "namespace", "default");
@@ -384,7 +392,7 @@ run_daemonset(const res_value *obj, const eng_pods *current, const eng_node_info
                 _cleanup_free_ char *pname = xasprintf("%s-%s", name, sfx);
                 _cleanup_free_ char *ukey = xasprintf("%s/%s/%s", ns, pname, th);
                 char uid[37];
-                eng_uid_from(ukey, uid);
+                eng_uid_from(salt, ukey, uid);
                 res_value *pod = pod_from_template(tmpl, ns, pname, uid, "DaemonSet", name, NULL);
                 res_map_set(res_map_get(pod, "spec"), "nodeName", res_str_new(nodes[i].name));
                 res_value_sort(pod);
@@ -393,7 +401,7 @@ run_daemonset(const res_value *obj, const eng_pods *current, const eng_node_info
 }
 
 static void
-run_pod(const res_value *obj, const eng_pods *current, eng_pods *out, int64_t now)
+run_pod(const res_value *obj, const eng_pods *current, eng_pods *out, int64_t now, const char *salt)
 {
         const res_value *meta = res_map_get(obj, "metadata");
         const char *ns = res_get_str(meta, "namespace", "default");
@@ -403,7 +411,7 @@ run_pod(const res_value *obj, const eng_pods *current, eng_pods *out, int64_t no
         tm_sha256_hex(json, strlen(json), hex);
         _cleanup_free_ char *key = xasprintf("%s/%s/%s", ns, name, hex);
         char uid[37];
-        eng_uid_from(key, uid);
+        eng_uid_from(salt, key, uid);
         res_value *pod = res_value_clone(obj);
         res_map_set(res_map_get(pod, "metadata"), "uid", res_str_new(uid));
         res_value_sort(pod);
@@ -454,7 +462,8 @@ schedule(eng_pods *out, const eng_node_info *nodes, size_t n_nodes)
 
 int
 eng_controllers_run(const res_value *const *objs, size_t n_objs, const eng_pods *current,
-                    const eng_node_info *nodes, size_t n_nodes, eng_pods *out, tm_error *err)
+                    const eng_node_info *nodes, size_t n_nodes, const char *salt, eng_pods *out,
+                    tm_error *err)
 {
         int64_t now = tm_wall_s();
         for (size_t i = 0; i < n_objs; i++) {
@@ -462,13 +471,13 @@ eng_controllers_run(const res_value *const *objs, size_t n_objs, const eng_pods 
                 const char *kind = res_get_str(o, "kind", "");
                 const char *api = res_get_str(o, "apiVersion", "");
                 if (!strcmp(kind, "Pod") && !strcmp(api, "v1"))
-                        run_pod(o, current, out, now);
+                        run_pod(o, current, out, now, salt);
                 else if (!strcmp(kind, "Deployment") && !strcmp(api, "apps/v1"))
-                        run_deployment(o, current, out, now);
+                        run_deployment(o, current, out, now, salt);
                 else if (!strcmp(kind, "ReplicaSet") && !strcmp(api, "apps/v1"))
-                        run_replicaset(o, current, out, now);
+                        run_replicaset(o, current, out, now, salt);
                 else if (!strcmp(kind, "DaemonSet") && !strcmp(api, "apps/v1"))
-                        run_daemonset(o, current, nodes, n_nodes, out, now);
+                        run_daemonset(o, current, nodes, n_nodes, out, now, salt);
         }
         /* Two controllers must not claim one pod name. */
         for (size_t i = 0; i < out->n; i++) {

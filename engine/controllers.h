@@ -61,10 +61,13 @@ typedef struct eng_node_info {
 /* objs: the applied objects (sorted value trees, as eng_value_from_json of
  * the canonical JSON gives them). current: the pods assigned now, with
  * what the nodes last said of them. out gets the pods that should exist. */
+/* salt (the cluster's id) makes uids unique to this cluster. */
 int eng_controllers_run(const res_value *const *objs, size_t n_objs, const eng_pods *current,
-                        const eng_node_info *nodes, size_t n_nodes, eng_pods *out, tm_error *err);
+                        const eng_node_info *nodes, size_t n_nodes, const char *salt, eng_pods *out,
+                        tm_error *err);
 
 /* Kubernetes' pod-template-hash alphabet and a deterministic suffix. */
 void eng_safe_encode(uint64_t v, char *out, size_t len);
-/* A UUID-formatted id derived from a string (sha256). out: 37 bytes. */
-void eng_uid_from(const char *s, char out[37]);
+/* A UUID-formatted id derived from salt (may be NULL) and s (sha256).
+ * out: 37 bytes. */
+void eng_uid_from(const char *salt, const char *s, char out[37]);

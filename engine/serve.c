@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+
 #include "common/buf.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/util.h"
@@ -65,8 +68,31 @@ typedef struct serve {
         net_podnet *net;
         exe_agent *agent;
         int64_t generation;
+        char cluster_id[33]; /* random, made once per state directory */
         int exit_code;
 } serve;
+
+/* The cluster's id: 16 random bytes in hex, kept in <state>/cluster-id. */
+static int
+load_cluster_id(serve *s, tm_error *err)
+{
+        _cleanup_free_ char *path = xasprintf("%s/cluster-id", s->o.state);
+        char *text = NULL;
+        size_t len = 0;
+        if (tm_file_read(path, 64, &text, &len, NULL) == 0 && len >= 32 &&
+            strspn(text, "0123456789abcdef") >= 32) {
+                memcpy(s->cluster_id, text, 32);
+                s->cluster_id[32] = '\0';
+                free(text);
+                return 0;
+        }
+        free(text);
+        uint8_t raw[16];
+        if (RAND_bytes(raw, sizeof(raw)) != 1)
+                return tm_error_set(err, -EIO, "no randomness for the cluster id");
+        tm_hex_encode(raw, sizeof(raw), s->cluster_id);
+        return tm_file_write_atomic(path, s->cluster_id, 32, 0600, err);
+}
 
 static void
 arm_timer(struct event *ev, uint64_t ms)
@@ -137,7 +163,7 @@ sync_nodes(serve *s, tm_error *err)
         eng_node_info nodes[] = {{LOCAL_NODE, NULL}};
         size_t n_nodes = s->o.local ? 1 : 0;
         if ((r = eng_controllers_run((const res_value *const *)objs, n_objs, &current, nodes,
-                                     n_nodes, &next, err)) < 0)
+                                     n_nodes, s->cluster_id, &next, err)) < 0)
                 goto out;
         if ((r = eng_volumes_bind(s->store, s->pods, s->o.state, &next, &vols, err)) < 0)
                 goto out;
@@ -557,6 +583,7 @@ eng_cli_serve(int argc, char **argv)
         so.verify_commits_keys = s.o.verify_commits;
         if ((r = eng_store_open(&s.store, s.o.state, true, &err)) < 0 ||
             (r = eng_podstore_open(&s.pods, s.o.state, true, &err)) < 0 ||
+            (r = load_cluster_id(&s, &err)) < 0 ||
             (r = src_open(&s.src, s.o.source, &so, &err)) < 0)
                 goto fail;
         s.base = event_base_new();

@@ -313,7 +313,7 @@ bind_claims(sqlite3 *db, const char *state_dir, const objs *pvcs, const objs *pv
                         if (!sc || !eng_volumes_is_local_path(res_get_str(sc, "provisioner", "")))
                                 continue; /* stays Pending */
                         char uid[37];
-                        eng_uid_from(claim, uid);
+                        eng_uid_from(NULL, claim, uid);
                         pv_name = xasprintf("pvc-%s", uid);
                         const char *base = res_get_str(res_map_get(sc, "parameters"), "path", NULL);
                         path = base
