@@ -374,6 +374,117 @@ test_hostnetwork_hostport(void **state)
         res_set_free(s);
 }
 
+/* The API server's defaults, one row each: manifest, path, value
+ * (a string, or an integer when it starts with '#'). */
+static void
+test_defaults_table(void **state)
+{
+#define POD "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+#define CTR "  containers: [{name: c, image: x:1"
+        static const struct {
+                const char *yaml, *path, *want;
+        } rows[] = {
+            {POD CTR "}]\n", "metadata.namespace", "default"},
+            {POD CTR "}]\n", "spec.restartPolicy", "Always"},
+            {POD CTR "}]\n", "spec.terminationGracePeriodSeconds", "#30"},
+            {POD CTR "}]\n", "spec.dnsPolicy", "ClusterFirst"},
+            {POD CTR "}]\n", "spec.schedulerName", "default-scheduler"},
+            {POD CTR "}]\n", "spec.containers.0.imagePullPolicy", "IfNotPresent"},
+            {POD CTR "}]\n", "spec.containers.0.terminationMessagePath", "/dev/termination-log"},
+            {POD CTR "}]\n", "spec.containers.0.terminationMessagePolicy", "File"},
+            {POD CTR ", ports: [{containerPort: 53, protocol: UDP}, {containerPort: 80}]}]\n",
+             "spec.containers.0.ports.1.protocol", "TCP"},
+            {POD CTR ", ports: [{containerPort: 53, protocol: UDP}]}]\n",
+             "spec.containers.0.ports.0.protocol", "UDP"},
+            {POD CTR ", readinessProbe: {tcpSocket: {port: 80}}}]\n",
+             "spec.containers.0.readinessProbe.timeoutSeconds", "#1"},
+            {POD CTR ", readinessProbe: {tcpSocket: {port: 80}, periodSeconds: 5}}]\n",
+             "spec.containers.0.readinessProbe.periodSeconds", "#5"},
+            {POD CTR ", startupProbe: {httpGet: {port: 80, path: /ready}}}]\n",
+             "spec.containers.0.startupProbe.failureThreshold", "#3"},
+            {POD CTR ", startupProbe: {httpGet: {port: 80, path: /ready}}}]\n",
+             "spec.containers.0.startupProbe.httpGet.path", "/ready"},
+            {POD CTR "}]\n  volumes: [{name: s, secret: {secretName: s, defaultMode: 0400}}]\n",
+             "spec.volumes.0.secret.defaultMode", "#256"},
+            {POD CTR
+             "}]\n  volumes: [{name: d, downwardAPI: {items: [{path: l, fieldRef: {fieldPath: "
+             "metadata.labels}}]}}]\n",
+             "spec.volumes.0.downwardAPI.defaultMode", "#420"},
+            {POD CTR "}]\n  volumes: [{name: d, projected: {sources: [{serviceAccountToken: {path: "
+                     "t}}]}}]\n",
+             "spec.volumes.0.projected.sources.0.serviceAccountToken.expirationSeconds", "#3600"},
+            {POD CTR "}]\n  volumes: [{name: h, hostPath: {path: /srv}}]\n",
+             "spec.volumes.0.hostPath.type", ""},
+            {"apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: LoadBalancer\n"
+             "  ports: [{port: 443, targetPort: 8443}]\n",
+             "spec.ports.0.targetPort", "#8443"},
+            {"apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: ExternalName\n"
+             "  externalName: db.example.com\n",
+             "spec.sessionAffinity", "None"},
+            {"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/tls\n"
+             "stringData: {tls.crt: c, tls.key: k}\n",
+             "data.tls\\.key", "aw=="},
+            {"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {a: YQ==}\n"
+             "stringData: {a: b}\n",
+             "data.a", "Yg=="},
+            {"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n"
+             "  strategy: {type: Recreate}\n  selector: {matchLabels: {a: b}}\n"
+             "  template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: "
+             "i}]}}\n",
+             "spec.strategy.type", "Recreate"},
+            {"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n"
+             "  strategy: {rollingUpdate: {maxSurge: 1}}\n  selector: {matchLabels: {a: b}}\n"
+             "  template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: "
+             "i}]}}\n",
+             "spec.strategy.rollingUpdate.maxUnavailable", "25%"},
+            {"apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: v}\nspec:\n"
+             "  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n  hostPath: {path: /v}\n",
+             "spec.capacity.storage", "1Gi"},
+        };
+        for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+                res_set *s;
+                const res_object *o = load_one(rows[i].yaml, &s);
+                /* "a\\.b" in a path is the key "a.b" */
+                char path[256];
+                snprintf(path, sizeof(path), "%s", rows[i].path);
+                const res_value *v = res_object_value(o);
+                char *p = path, *seg = path;
+                for (;; p++) {
+                        if (*p == '\\') {
+                                memmove(p, p + 1, strlen(p));
+                                continue;
+                        }
+                        if (*p != '.' && *p)
+                                continue;
+                        char end = *p;
+                        *p = '\0';
+                        if (v && v->type == RES_SEQ) {
+                                unsigned long k = strtoul(seg, NULL, 10);
+                                v = k < v->n ? v->u.items[k] : NULL;
+                        } else {
+                                v = res_map_get(v, seg);
+                        }
+                        if (!end)
+                                break;
+                        seg = p + 1;
+                }
+                bool ok;
+                if (rows[i].want[0] == '#')
+                        ok = v && v->type == RES_INT &&
+                             v->u.i == strtoll(rows[i].want + 1, NULL, 10);
+                else
+                        ok = v && v->type == RES_STR && strcmp(v->u.s, rows[i].want) == 0;
+                if (!ok) {
+                        fprintf(stderr, "row %zu: %s: want %s in %s\n", i, rows[i].path,
+                                rows[i].want, res_object_canonical_json(o));
+                        fail();
+                }
+                res_set_free(s);
+        }
+#undef POD
+#undef CTR
+}
+
 static void
 test_kinds_lookup(void **state)
 {
@@ -433,6 +544,7 @@ main(void)
             cmocka_unit_test(test_from_json_roundtrip),
             cmocka_unit_test(test_secret_masked),
             cmocka_unit_test(test_hostnetwork_hostport),
+            cmocka_unit_test(test_defaults_table),
             cmocka_unit_test(test_kinds_lookup),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
