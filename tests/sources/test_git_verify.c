@@ -166,6 +166,25 @@ test_sshsig_direct(void **state)
         assert_int_equal(tm_file_read(filep, 65536, &fsig, &fn, &err), 0);
         assert_true(src_git_sshsig_verify(fsig, fn, "hello", 5, keys, &err) < 0);
         assert_non_null(strstr(err.msg, "namespace"));
+        /* every single-byte corruption is refused, never a crash */
+        for (size_t i = 0; i < n; i++) {
+                char keep = sig[i];
+                for (int v = 0; v < 3; v++) {
+                        static const char repl[] = {'A', '/', '\n'};
+                        if (repl[v] == keep)
+                                continue;
+                        sig[i] = repl[v];
+                        tm_error e2 = {0};
+                        int r = src_git_sshsig_verify(sig, n, "hello", 5, keys, &e2);
+                        /* a changed newline or padding can leave the bytes intact */
+                        if (r == 0 && keep != '\n' && repl[v] != '\n' && keep != '=')
+                                fail_msg("corruption at %zu ('%c' -> '%c') accepted", i, keep,
+                                         repl[v]);
+                }
+                sig[i] = keep;
+        }
+        for (size_t cut = 0; cut < n; cut += 7)
+                assert_true(src_git_sshsig_verify(sig, cut, "hello", 5, keys, &err) < 0);
         free(sig);
         free(fsig);
         src_git_keys_free(keys);
