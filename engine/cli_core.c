@@ -16,6 +16,7 @@
 #include "common/util.h"
 #include "engine/get.h"
 #include "engine/plan.h"
+#include "engine/podstore.h"
 #include "engine/store.h"
 #include "resources/object.h"
 #include "resources/selector.h"
@@ -524,6 +525,42 @@ parse_get_args(int argc, char **argv, get_req *reqs, size_t *n_reqs, bool *with_
         return -1;
 }
 
+/* The controllers' pods as records, for `get pods` once a controller has run. */
+static void
+pod_records(const eng_pod_row *rows, size_t n, const char *ns, eng_record **out, size_t *n_out)
+{
+        eng_record *recs = xcalloc(n + 1, sizeof(*recs));
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+                const eng_pod *p = &rows[i].pod;
+                if (ns && !tm_streq(p->ns, ns))
+                        continue;
+                eng_record *r = &recs[k++];
+                tm_buf b = TM_BUF_INIT;
+                if (p->obj)
+                        res_emit_canonical_json(p->obj, &b);
+                else
+                        tm_buf_puts(&b, "{}");
+                r->id = xasprintf("/Pod/%s/%s", p->ns, p->name);
+                r->api_version = xstrdup("v1");
+                r->kind = xstrdup("Pod");
+                r->ns = xstrdup(p->ns);
+                r->name = xstrdup(p->name);
+                r->hash = xstrdup("");
+                r->revision = xstrdup("");
+                r->uid = xstrdup(p->uid ? p->uid : "");
+                r->generation = 1;
+                r->created_at = p->created;
+                r->updated_at = rows[i].updated;
+                r->json_len = b.len;
+                r->json = tm_buf_steal(&b);
+                r->status = rows[i].status ? xstrdup(rows[i].status) : NULL;
+                r->node = xstrdup(p->node ? p->node : "");
+        }
+        *out = recs;
+        *n_out = k;
+}
+
 static res_value *
 list_value(void)
 {
@@ -621,6 +658,18 @@ eng_cli_get(int argc, char **argv)
                 get_reqs_free(reqs, n_reqs);
                 return 2;
         }
+        /* The controllers' pods, when `timone serve` has made any. */
+        eng_podstore *ps = NULL;
+        eng_pod_row *pods = NULL;
+        size_t n_pods = 0;
+        bool have_pods = false;
+        if (eng_podstore_open(&ps, state, false, &err) == 0 && eng_podstore_db(ps) &&
+            eng_podstore_list(ps, NULL, &pods, &n_pods, &err) == 0) {
+                have_pods = true;
+                go.pods = pods;
+                go.n_pods = n_pods;
+        }
+        eng_podstore_close(ps);
         go.now = tm_wall_s();
         tm_buf out = TM_BUF_INIT, errs = TM_BUF_INIT;
         res_value *list = list_value();
@@ -634,7 +683,9 @@ eng_cli_get(int argc, char **argv)
                 eng_record *recs = NULL;
                 size_t n = 0;
                 const char *nsf = k->namespaced && !go.all_namespaces ? ns : NULL;
-                if (eng_store_list(store, NULL, k->kind, nsf, &recs, &n, &err) < 0) {
+                if (have_pods && strcmp(k->kind, "Pod") == 0) {
+                        pod_records(pods, n_pods, nsf, &recs, &n);
+                } else if (eng_store_list(store, NULL, k->kind, nsf, &recs, &n, &err) < 0) {
                         fprintf(stderr, "timone get: %s\n", err.msg);
                         rc = 2;
                         break;
@@ -711,6 +762,8 @@ eng_cli_get(int argc, char **argv)
                         fprintf(stderr, "No resources found\n");
         }
         res_value_free(list);
+        if (pods)
+                eng_pod_rows_free(pods, n_pods);
         tm_buf_free(&out);
         tm_buf_free(&errs);
         res_selector_free(sel);

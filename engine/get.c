@@ -10,6 +10,7 @@
 #include "common/mem.h"
 #include "common/util.h"
 #include "engine/plan.h"
+#include "engine/podview.h"
 #include "resources/selector.h"
 
 typedef struct table {
@@ -298,6 +299,26 @@ workload_wide(row_builder *rb, const res_value *v)
         add(rb, selector_text(res_get(v, "spec", "selector", NULL)));
 }
 
+/* The controllers' live pods of a workload, and how many of them are ready. */
+static void
+count_pods(const eng_get_opts *o, const char *kind, const eng_record *rec, unsigned *have,
+           unsigned *ready)
+{
+        _cleanup_free_ char *ctl = xasprintf("%s/%s", kind, rec->name);
+        for (size_t i = 0; o->pods && i < o->n_pods; i++) {
+                const eng_pod *p = &o->pods[i].pod;
+                if (p->terminated || !tm_streq(p->ns, rec->ns))
+                        continue;
+                bool mine = tm_streq(p->controller, ctl) ||
+                            (tm_streq(p->owner_kind, kind) && tm_streq(p->owner_name, rec->name));
+                if (!mine)
+                        continue;
+                (*have)++;
+                if (p->ready)
+                        (*ready)++;
+        }
+}
+
 static void
 row(row_builder *rb, const res_kind_info *info, const eng_record *rec, const res_value *v,
     const eng_get_opts *o)
@@ -317,34 +338,47 @@ row(row_builder *rb, const res_kind_info *info, const eng_record *rec, const res
                 adds(rb, "Active");
                 adds(rb, age);
         } else if (strcmp(k, "Pod") == 0) {
-                const res_value *cs = containers_of(v, false);
-                add(rb, xasprintf("0/%u", cs && cs->type == RES_SEQ ? cs->n : 0));
-                adds(rb, "Pending");
-                adds(rb, "0");
+                res_value *status = NULL;
+                tm_error err = {0};
+                if (rec->status && eng_value_from_json(rec->status, strlen(rec->status), &status,
+                                                       &err) < 0)
+                        status = NULL;
+                eng_pod_view view;
+                eng_pod_view_make(v, status, &view);
+                res_value_free(status);
+                add(rb, xasprintf("%u/%u", view.ready, view.total));
+                adds(rb, view.status);
+                add(rb, xasprintf("%u", view.restarts));
                 adds(rb, age);
                 if (o->wide) {
-                        adds(rb, "<none>");
-                        adds(rb, str_at(spec, "<none>", "nodeName", NULL));
+                        adds(rb, *view.ip ? view.ip : "<none>");
+                        adds(rb, rec->node && *rec->node ? rec->node
+                                                         : str_at(spec, "<none>", "nodeName", NULL));
                         adds(rb, "<none>");
                         adds(rb, "<none>");
                 }
         } else if (strcmp(k, "ReplicaSet") == 0 || strcmp(k, "Deployment") == 0) {
                 long long want = (long long)res_get_int(spec, "replicas", 1);
+                unsigned have = 0, ready = 0;
+                count_pods(o, k, rec, &have, &ready);
                 if (k[0] == 'R') {
                         add(rb, xasprintf("%lld", want));
-                        adds(rb, "0");
-                        adds(rb, "0");
+                        add(rb, xasprintf("%u", have));
+                        add(rb, xasprintf("%u", ready));
                 } else {
-                        add(rb, xasprintf("0/%lld", want));
-                        adds(rb, "0");
-                        adds(rb, "0");
+                        add(rb, xasprintf("%u/%lld", ready, want));
+                        add(rb, xasprintf("%u", have));
+                        add(rb, xasprintf("%u", ready));
                 }
                 adds(rb, age);
                 if (o->wide)
                         workload_wide(rb, v);
         } else if (strcmp(k, "DaemonSet") == 0) {
+                unsigned have = 0, ready = 0;
+                count_pods(o, k, rec, &have, &ready);
+                unsigned cols[5] = {have, have, ready, have, ready};
                 for (int i = 0; i < 5; i++)
-                        adds(rb, "0");
+                        add(rb, xasprintf("%u", cols[i]));
                 add(rb, map_pairs(res_get(spec, "template", "spec", "nodeSelector", NULL),
                                   "<none>"));
                 adds(rb, age);

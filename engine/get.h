@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "engine/podstore.h"
 #include "engine/store.h"
 #include "resources/object.h"
 
@@ -16,6 +17,10 @@ typedef struct eng_get_opts {
         bool show_labels;    /* a LABELS column last */
         bool with_kind;      /* NAME as "deployment.apps/web" (several kinds asked) */
         int64_t now;         /* wall-clock seconds, for AGE */
+        /* The controllers' pods (every namespace), to count what workloads have
+         * running; NULL when no controller has run (then READY is 0/N). */
+        const eng_pod_row *pods;
+        size_t n_pods;
 } eng_get_opts;
 
 /* Appends the table of recs (all of kind info) to out: kubectl's columns

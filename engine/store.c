@@ -442,6 +442,8 @@ eng_record_clear(eng_record *r)
         free(r->hash);
         free(r->revision);
         free(r->uid);
+        free(r->status);
+        free(r->node);
         if (r->json)
                 OPENSSL_cleanse(r->json, r->json_len);
         free(r->json);

@@ -52,6 +52,9 @@ typedef struct eng_record {
         int64_t created_at, updated_at; /* wall-clock seconds */
         char *json;                     /* canonical JSON, decrypted; owned */
         size_t json_len;
+        /* Pods made by the controllers (engine/podstore.h) only, else NULL: */
+        char *status; /* PodStatus JSON last reported by the node */
+        char *node;   /* where it is scheduled; "" when pending */
 } eng_record;
 
 /* The canonical JSON of one object (decrypted); -ENOENT when absent. */

@@ -127,6 +127,36 @@ test_deployment_and_pod_tables(void **state)
         eng_get_table(res_kind_lookup("po"), &p, 1, &o, &out);
         assert_string_equal(out.data, "NAME   READY   STATUS    RESTARTS   AGE\n"
                                       "solo   0/2     Pending   0          3d\n");
+        /* a pod its node reported on, and the deployment counting it */
+        tm_buf_reset(&out);
+        eng_record run = rec("Pod", "shop", "web-7d9f-abcde",
+                             "{\"spec\":{\"containers\":[{\"name\":\"a\"}]}}", 0);
+        run.status = xstrdup("{\"phase\":\"Running\",\"podIP\":\"10.42.0.7\","
+                             "\"containerStatuses\":[{\"name\":\"a\",\"ready\":true,"
+                             "\"restartCount\":2,\"state\":{\"running\":{}}}]}");
+        run.node = xstrdup("local");
+        o.wide = true;
+        eng_get_table(res_kind_lookup("pods"), &run, 1, &o, &out);
+        assert_string_equal(out.data,
+                            "NAME             READY   STATUS    RESTARTS   AGE   IP          NODE    "
+                            "NOMINATED NODE   READINESS GATES\n"
+                            "web-7d9f-abcde   1/1     Running   2          3d    10.42.0.7   local   "
+                            "<none>           <none>\n");
+        tm_buf_reset(&out);
+        eng_pod_row rows[2] = {{{0}, NULL, 0}, {{0}, NULL, 0}};
+        char *ctl = xstrdup("Deployment/web"), *ns = xstrdup("shop"), *other = xstrdup("Deployment/x");
+        rows[0].pod = (eng_pod){.ns = ns, .name = ns, .controller = ctl, .ready = true};
+        rows[1].pod = (eng_pod){.ns = ns, .name = ns, .controller = ctl, .ready = false};
+        o.wide = false;
+        o.pods = rows;
+        o.n_pods = 2;
+        eng_get_table(res_kind_lookup("deploy"), &d, 1, &o, &out);
+        assert_string_equal(out.data, "NAME   READY   UP-TO-DATE   AVAILABLE   AGE\n"
+                                      "web    1/3     2            1           3d\n");
+        free(ctl);
+        free(ns);
+        free(other);
+        eng_record_clear(&run);
         tm_buf_free(&out);
         eng_record_clear(&d);
         eng_record_clear(&p);
