@@ -6,9 +6,21 @@
  * their logs outlive a restart of the daemon.
  *
  * Layout under <state>/pods/<pod-uid>/:
- *   ns/{net,ipc,uts}              bind-mounted namespace files
- *   containers/<name>/            bundle: config.json, rootfs/ (overlay), shim state
- *   logs/<name>/<attempt>.log      container output (current and rotated)
+ *   ns/{net,ipc,uts}              bind-mounted namespace files (ns/ is a private mount)
+ *   shm/                          the pod's /dev/shm (tmpfs), bound into each container
+ *   containers/<name>/            bundle: config.json, rootfs/ (overlay), shim state:
+ *                                 pid, status ("key=value" lines: state=running|exited,
+ *                                 pid, shim, started, finished, exit_code, signal, oom)
+ *   logs/<name>/<attempt>.log     container output in the CRI format
+ *                                 ("<RFC3339Nano> stdout|stderr F|P <text>"); when a file
+ *                                 reaches log_max_bytes it becomes <attempt>.log.1, the
+ *                                 older ones .2 ... up to log_max_files rotated files
+ * The runtime's own state is under <state>/runtime (its --root). Containers
+ * run in cgroup "/timone/<pod-uid>/<name>" (cgroupfs driver, v1 and v2).
+ * Seccomp: no filter yet. The shim is started with `run --detach` (create
+ * + start in one runtime process) and stays in the caller's cgroup: a
+ * systemd unit for the daemon wants KillMode=process so that stopping the
+ * daemon leaves the shims (and with them the containers' logs) running.
  * Every container id is "tm-<pod-uid>-<name>" (label of ownership: a
  * restarted agent lists ids with this prefix and re-adopts them). */
 #pragma once
@@ -131,6 +143,7 @@ int exe_container_remove(exe_runtime *rt, const char *pod_uid, const char *name,
 int exe_container_list(exe_runtime *rt, const char *pod_uid, char ***names, size_t *n,
                        tm_error *err);
 /* Path of the current log file of a container (attempt) and of the
- * previous attempt's, for `timone logs [--previous]`. Caller frees. */
+ * previous attempt's, for `timone logs [--previous]`. Rotated files are
+ * this path + ".1" (newest) ... ".N". Caller frees; NULL for a bad name. */
 char *exe_container_log_path(exe_runtime *rt, const char *pod_uid, const char *name,
                              unsigned attempt);
