@@ -532,7 +532,7 @@ unpack_layers(import *im, tm_error *err)
                         int r = blob_path(im, rec->layers[k], -1, &blob, err);
                         if (r < 0)
                                 return r;
-                        if (mkdir(dir, 0755) < 0)
+                        if (mkdir(dir, 0755) < 0 || chmod(dir, 0755) < 0)
                                 return tm_error_errno(err, -errno, "mkdir \"%s\"", dir);
                         if ((r = img_layer_unpack(blob, dir, err)) < 0)
                                 return tm_error_wrap(err, "layer \"%s\"", rec->layers[k]);

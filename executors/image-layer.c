@@ -95,7 +95,10 @@ open_parent(int root, char *path, bool create, const char **base, const char *na
                 *slash = '\0';
                 int nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (nfd < 0 && errno == ENOENT && create) {
-                        if (mkdirat(fd, p, 0755) < 0 && errno != EEXIST) {
+                        /* chmod: the umask must not narrow what the image shows. */
+                        if (mkdirat(fd, p, 0755) == 0)
+                                (void)fchmodat(fd, p, 0755, 0);
+                        else if (errno != EEXIST) {
                                 int r = -errno;
                                 close(fd);
                                 *slash = '/';

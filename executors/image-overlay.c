@@ -32,7 +32,9 @@ is_mounted(const char *dir, const char *rootfs)
 static int
 mkdir_one(const char *p, mode_t mode, tm_error *err)
 {
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
+        if (mkdir(p, mode) == 0)
+                return chmod(p, mode) < 0 ? tm_error_errno(err, -errno, "chmod \"%s\"", p) : 0;
+        if (errno != EEXIST)
                 return tm_error_errno(err, -errno, "mkdir \"%s\"", p);
         return 0;
 }

@@ -12,6 +12,7 @@
 # order; tests use it for whiteouts and hostile entries. The output is
 # reproducible: same inputs, same bytes, same digests.
 set -euo pipefail
+umask 022 # modes in the image must not depend on the caller
 
 usage() {
         echo "usage: $0 OUT [--format oci|docker] [--compress gzip|zstd|none] [--tag NAME:TAG] [--add-layer TAR]..." >&2

@@ -449,6 +449,11 @@ test_whiteouts(void **state)
         snprintf(p, sizeof(p), "%s/suid", rootfs);
         assert_int_equal(lstat(p, &s), 0);
         assert_int_equal(s.st_mode & 07777, 04755);
+        assert_int_equal(lstat(rootfs, &s), 0);
+        assert_int_equal(s.st_mode & 07777, 0755);
+        snprintf(p, sizeof(p), "%s/etc", rootfs);
+        assert_int_equal(lstat(p, &s), 0);
+        assert_int_equal(s.st_mode & 07777, 0755);
         snprintf(p, sizeof(p), "%s/owned", rootfs);
         assert_int_equal(lstat(p, &s), 0);
         assert_int_equal(s.st_uid, 65534);
@@ -644,6 +649,8 @@ main(void)
                 fprintf(stderr, "SKIP: overlayfs and ownership need root\n");
                 return 77;
         }
+        /* A daemon's tight umask must not narrow what images show. */
+        umask(077);
         const struct CMUnitTest tests[] = {
             cmocka_unit_test_setup_teardown(test_oci_gzip, setup, teardown),
             cmocka_unit_test_setup_teardown(test_oci_zstd, setup, teardown),
