@@ -378,6 +378,20 @@ net_link_set_master(net_nl *nl, int ifindex, int master, tm_error *err)
 }
 
 int
+net_link_set_hairpin(net_nl *nl, int ifindex, bool on, tm_error *err)
+{
+        struct nlmsghdr *nlh = msg_new(nl, RTM_SETLINK, 0);
+        struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+        ifi->ifi_family = AF_BRIDGE;
+        ifi->ifi_index = ifindex;
+        struct nlattr *pi = mnl_attr_nest_start(nlh, IFLA_PROTINFO);
+        mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, on ? 1 : 0);
+        mnl_attr_nest_end(nlh, pi);
+        int r = nl_talk(nl, nlh, NULL, NULL, NULL);
+        return r < 0 ? tm_error_errno(err, r, "set hairpin mode of link %d", ifindex) : 0;
+}
+
+int
 net_link_set_alias(net_nl *nl, int ifindex, const char *alias, tm_error *err)
 {
         int r = link_change(nl, RTM_NEWLINK, ifindex, 0, 0, IFLA_IFALIAS, alias, strlen(alias) + 1);

@@ -43,6 +43,9 @@ int net_veth_add(net_nl *nl, const char *name, const char *peer, int peer_netns_
                  tm_error *err);
 int net_link_set_up(net_nl *nl, int ifindex, tm_error *err);
 int net_link_set_master(net_nl *nl, int ifindex, int master, tm_error *err);
+/* Lets a bridge port send frames back out where they came in, so that a
+ * pod reaches itself through a host port. */
+int net_link_set_hairpin(net_nl *nl, int ifindex, bool on, tm_error *err);
 int net_link_set_alias(net_nl *nl, int ifindex, const char *alias, tm_error *err);
 int net_link_del(net_nl *nl, int ifindex, tm_error *err);
 

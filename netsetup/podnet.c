@@ -343,6 +343,8 @@ attach(net_podnet *n, const char *key, const char *netns_path, uint32_t ip, tm_e
                                 _cleanup_free_ char *alias = xasprintf(ALIAS_PREFIX "%s", key);
                                 r = net_link_set_alias(n->nl, host.ifindex, alias, err);
                         }
+                        if (r == 0)
+                                r = net_link_set_hairpin(n->nl, host.ifindex, true, err);
                         if (r == 0 && !(host.flags & IFF_UP))
                                 r = net_link_set_up(n->nl, host.ifindex, err);
                         if (r == 0)
@@ -363,6 +365,8 @@ attach(net_podnet *n, const char *key, const char *netns_path, uint32_t ip, tm_e
                 _cleanup_free_ char *alias = xasprintf(ALIAS_PREFIX "%s", key);
                 r = net_link_set_alias(n->nl, host.ifindex, alias, err);
         }
+        if (r == 0)
+                r = net_link_set_hairpin(n->nl, host.ifindex, true, err);
         if (r == 0)
                 r = net_link_set_up(n->nl, host.ifindex, err);
         if (r == 0)

@@ -230,6 +230,7 @@ test_bridge_attach_ping(void **state)
         assert_contains(host, master);
         assert_contains(host, "alias timone-pod:default/a");
         assert_contains(host, "state UP");
+        assert_contains(host, "hairpin on");
 
         assert_int_equal(ping(a, "10.77.0.3"), 0);
         assert_int_equal(ping(b, "10.77.0.2"), 0);
@@ -443,6 +444,8 @@ test_host_ports(void **state)
         assert_contains(local, "hello-from-pod");
         _cleanup_free_ char *hair = sh_out("ip netns exec %s %s 2>/dev/null", q, get);
         assert_contains(hair, "hello-from-pod");
+        _cleanup_free_ char *self = sh_out("ip netns exec %s %s 2>/dev/null", p, get);
+        assert_contains(self, "hello-from-pod");
 
         /* Taken by another pod; bad requests. */
         assert_int_equal(net_pod_set_host_ports(n, "default/hq", ports, 1, &err), -EADDRINUSE);
