@@ -65,9 +65,10 @@ RES_SCHEMA(res_sch_key_to_path, FSTR("key"), FSTR("path"), FI32("mode"));
 const res_field *
 res_schema_field(const res_schema *s, const char *name, size_t len)
 {
+        /* name is NUL-terminated at len (the caller rejects keys holding a NUL) */
         for (const res_field *f = s->fields; f->name; f++)
-                if (f->name[0] == name[0] && strlen(f->name) == len &&
-                    memcmp(f->name, name, len) == 0)
+                if (f->name[0] == name[0] && strcmp(f->name, name) == 0)
                         return f;
+        (void)len;
         return NULL;
 }

@@ -382,8 +382,9 @@ res_decode_schema(res_vctx *c, res_value *m, const res_schema *s)
 {
         for (uint32_t i = 0; i < m->n;) {
                 res_member *mem = &m->u.members[i];
-                const res_field *f = res_schema_field(s, mem->key, mem->klen);
-                if (!f || strlen(mem->key) != mem->klen) {
+                const res_field *f =
+                    strlen(mem->key) == mem->klen ? res_schema_field(s, mem->key, mem->klen) : NULL;
+                if (!f) {
                         _cleanup_(tm_buf_free) tm_buf k = TM_BUF_INIT;
                         tm_buf_put_json_string(&k, mem->key, mem->klen > 128 ? 128 : mem->klen);
                         size_t old = res_vc_push_mapkey(c, mem->key);
