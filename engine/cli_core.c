@@ -61,7 +61,8 @@ load_desired(const char *spec, const char *state, src_snapshot **snap_out, res_s
         _cleanup_(src_closep) src_source *src = NULL;
         _cleanup_(src_snapshot_freep) src_snapshot *snap = NULL;
         int r;
-        if ((r = src_open(&src, spec, &so, err)) < 0 || (r = src_snapshot_take(src, &snap, err)) < 0)
+        if ((r = src_open(&src, spec, &so, err)) < 0 ||
+            (r = src_snapshot_take(src, &snap, err)) < 0)
                 return r;
         /* Name files the way the user can open them: a directory's files under the path given. */
         _cleanup_free_ char *prefix = NULL;
@@ -75,8 +76,8 @@ load_desired(const char *spec, const char *state, src_snapshot **snap_out, res_s
         _cleanup_(res_set_freep) res_set *set = res_set_new(NULL);
         for (size_t i = 0; i < snap->n_files; i++) {
                 const src_file *f = &snap->files[i];
-                _cleanup_free_ char *name = prefix ? xasprintf("%s/%s", prefix, f->path)
-                                                   : xstrdup(f->path);
+                _cleanup_free_ char *name =
+                    prefix ? xasprintf("%s/%s", prefix, f->path) : xstrdup(f->path);
                 res_set_add_file(set, name, f->data, f->len, diags);
         }
         r = res_set_finish(set, diags);
@@ -132,16 +133,17 @@ usage_diff(FILE *f, const char *verb)
                            "  --state DIR   state directory (default " ENG_STATE_DIR_DEFAULT ")\n"
                            "  -h, --help    this help\n");
         else
-                fprintf(f, "usage: timone diff [--state DIR] [-o json] [--color=auto|always|never] "
-                           "[-q] SOURCE\n\n"
-                           "Prints what `timone apply SOURCE` would do, with a unified diff of "
-                           "each changed\nobject (Secret values masked). Never changes the state.\n"
-                           "Exit: 0 no changes, 1 changes, 2 invalid input or error.\n\n"
-                           "  --state DIR      state directory (default " ENG_STATE_DIR_DEFAULT ")\n"
-                           "  -o, --output F   text (default) or json\n"
-                           "  --color WHEN     auto (a terminal and NO_COLOR unset), always, never\n"
-                           "  -q, --quiet      the summary only\n"
-                           "  -h, --help       this help\n");
+                fprintf(f,
+                        "usage: timone diff [--state DIR] [-o json] [--color=auto|always|never] "
+                        "[-q] SOURCE\n\n"
+                        "Prints what `timone apply SOURCE` would do, with a unified diff of "
+                        "each changed\nobject (Secret values masked). Never changes the state.\n"
+                        "Exit: 0 no changes, 1 changes, 2 invalid input or error.\n\n"
+                        "  --state DIR      state directory (default " ENG_STATE_DIR_DEFAULT ")\n"
+                        "  -o, --output F   text (default) or json\n"
+                        "  --color WHEN     auto (a terminal and NO_COLOR unset), always, never\n"
+                        "  -q, --quiet      the summary only\n"
+                        "  -h, --help       this help\n");
 }
 
 /* Returns -1 to go on, or an exit status. */
@@ -149,12 +151,12 @@ static int
 parse_core(int argc, char **argv, core_opts *o)
 {
         static const struct option longopts[] = {
-                {"state", required_argument, NULL, OPT_STATE},
-                {"output", required_argument, NULL, 'o'},
-                {"color", required_argument, NULL, OPT_COLOR},
-                {"quiet", no_argument, NULL, 'q'},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
+            {"state", required_argument, NULL, OPT_STATE},
+            {"output", required_argument, NULL, 'o'},
+            {"color", required_argument, NULL, OPT_COLOR},
+            {"quiet", no_argument, NULL, 'q'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
         };
         const char *verb = argv[0];
         bool is_diff = strcmp(verb, "diff") == 0;
@@ -245,8 +247,8 @@ eng_cli_diff(int argc, char **argv)
         if (r == -EINVAL && res_diags_count(&diags) > 0) {
                 if (json) {
                         res_diags_sort(&diags);
-                        eng_plan_print_json(NULL, snap ? snap->revision : NULL, snap ? snap->source : o.spec,
-                                            &diags, &out);
+                        eng_plan_print_json(NULL, snap ? snap->revision : NULL,
+                                            snap ? snap->source : o.spec, &diags, &out);
                         write_all(stdout, &out);
                 }
                 print_diags(&diags);
@@ -303,8 +305,14 @@ execute(eng_store *store, eng_plan *plan, const src_snapshot *snap, tm_error *er
         if (!eng_plan_has_changes(plan) && tm_streq(last, snap->revision))
                 return 0;
         int64_t now = tm_wall_s();
-        eng_revision_info ri = {snap->revision, snap->source, snap->ref, snap->subject, snap->author,
-                                now, (unsigned)c[ENG_ACT_CREATE], (unsigned)c[ENG_ACT_UPDATE],
+        eng_revision_info ri = {snap->revision,
+                                snap->source,
+                                snap->ref,
+                                snap->subject,
+                                snap->author,
+                                now,
+                                (unsigned)c[ENG_ACT_CREATE],
+                                (unsigned)c[ENG_ACT_UPDATE],
                                 (unsigned)c[ENG_ACT_PRUNE]};
         int64_t seq = 0;
         if ((r = eng_store_add_revision(store, &ri, &seq, err)) < 0)
@@ -315,9 +323,17 @@ execute(eng_store *store, eng_plan *plan, const src_snapshot *snap, tm_error *er
                         r = eng_store_delete(store, a->id, err);
                 } else if (a->type == ENG_ACT_CREATE || a->type == ENG_ACT_UPDATE) {
                         const char *json = res_object_canonical_json(a->obj);
-                        eng_put p = {a->id,   a->api_version, a->kind,       a->ns, a->name,
-                                     res_object_hash(a->obj), json, strlen(json), snap->revision,
-                                     seq,     now};
+                        eng_put p = {a->id,
+                                     a->api_version,
+                                     a->kind,
+                                     a->ns,
+                                     a->name,
+                                     res_object_hash(a->obj),
+                                     json,
+                                     strlen(json),
+                                     snap->revision,
+                                     seq,
+                                     now};
                         r = eng_store_put(store, &p, err);
                 }
                 if (r < 0)
@@ -371,8 +387,8 @@ eng_cli_apply(int argc, char **argv)
         size_t c[4];
         eng_plan_summary(plan, c);
         tm_debug("applied", "revision=%s created=%zu updated=%zu pruned=%zu unchanged=%zu",
-                snap->revision, c[ENG_ACT_CREATE], c[ENG_ACT_UPDATE], c[ENG_ACT_PRUNE],
-                c[ENG_ACT_UNCHANGED]);
+                 snap->revision, c[ENG_ACT_CREATE], c[ENG_ACT_UPDATE], c[ENG_ACT_PRUNE],
+                 c[ENG_ACT_UNCHANGED]);
         rc = 0;
         goto done;
 error:
@@ -400,20 +416,22 @@ typedef struct get_req {
 static void
 usage_get(FILE *f)
 {
-        fprintf(f, "usage: timone get KIND[,KIND...] [NAME...] [-n NS | -A] [-l SELECTOR]\n"
-                   "                  [-o wide|yaml|json|name] [--no-headers] [--show-labels]\n"
-                   "       timone get KIND/NAME...\n\n"
-                   "Lists applied objects like kubectl. KIND is a kind, plural, singular, short\n"
-                   "name or kind.group (pods, po, deploy, deployments.apps, svc, cm, secrets, ns,\n"
-                   "pv, pvc, sc, rs, ds) or all. Exit: 0 ok, 1 a named object was not found, 2 usage.\n\n"
-                   "  -n, --namespace NS     namespace (default \"default\")\n"
-                   "  -A, --all-namespaces   every namespace\n"
-                   "  -l, --selector SEL     label selector (a=b, a!=b, a in (x,y), a notin (x), a, !a)\n"
-                   "  -o, --output FMT       wide, yaml, json or name\n"
-                   "  --no-headers           tables without the header line\n"
-                   "  --show-labels          a LABELS column\n"
-                   "  --state DIR            state directory (default " ENG_STATE_DIR_DEFAULT ")\n"
-                   "  -h, --help             this help\n");
+        fprintf(
+            f,
+            "usage: timone get KIND[,KIND...] [NAME...] [-n NS | -A] [-l SELECTOR]\n"
+            "                  [-o wide|yaml|json|name] [--no-headers] [--show-labels]\n"
+            "       timone get KIND/NAME...\n\n"
+            "Lists applied objects like kubectl. KIND is a kind, plural, singular, short\n"
+            "name or kind.group (pods, po, deploy, deployments.apps, svc, cm, secrets, ns,\n"
+            "pv, pvc, sc, rs, ds) or all. Exit: 0 ok, 1 a named object was not found, 2 usage.\n\n"
+            "  -n, --namespace NS     namespace (default \"default\")\n"
+            "  -A, --all-namespaces   every namespace\n"
+            "  -l, --selector SEL     label selector (a=b, a!=b, a in (x,y), a notin (x), a, !a)\n"
+            "  -o, --output FMT       wide, yaml, json or name\n"
+            "  --no-headers           tables without the header line\n"
+            "  --show-labels          a LABELS column\n"
+            "  --state DIR            state directory (default " ENG_STATE_DIR_DEFAULT ")\n"
+            "  -h, --help             this help\n");
 }
 
 static const res_kind_info *
@@ -485,8 +503,8 @@ parse_get_args(int argc, char **argv, get_req *reqs, size_t *n_reqs, bool *with_
                                         return 2;
                                 reqs[n++] = (get_req){k, NULL, 0};
                         }
-                        reqs[j].names = xreallocarray(reqs[j].names, reqs[j].n_names + 1,
-                                                      sizeof(char *));
+                        reqs[j].names =
+                            xreallocarray(reqs[j].names, reqs[j].n_names + 1, sizeof(char *));
                         reqs[j].names[reqs[j].n_names++] = s + 1;
                         *with_kind = true;
                 }
@@ -494,10 +512,13 @@ parse_get_args(int argc, char **argv, get_req *reqs, size_t *n_reqs, bool *with_
                 return -1;
         }
         _cleanup_free_ char *types = xstrdup(argv[0]);
-        for (char *save = NULL, *t = strtok_r(types, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        for (char *save = NULL, *t = strtok_r(types, ",", &save); t;
+             t = strtok_r(NULL, ",", &save)) {
                 if (strcmp(t, "all") == 0) {
-                        for (size_t i = 0; i < TM_ARRAY_SIZE(all_kinds) && n < GET_MAX_REQUESTS; i++)
-                                reqs[n++] = (get_req){res_kind_find(i < 2 ? "" : "apps", all_kinds[i]), NULL, 0};
+                        for (size_t i = 0; i < TM_ARRAY_SIZE(all_kinds) && n < GET_MAX_REQUESTS;
+                             i++)
+                                reqs[n++] = (get_req){
+                                    res_kind_find(i < 2 ? "" : "apps", all_kinds[i]), NULL, 0};
                         *with_kind = true;
                         continue;
                 }
@@ -579,15 +600,15 @@ int
 eng_cli_get(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"namespace", required_argument, NULL, 'n'},
-                {"all-namespaces", no_argument, NULL, 'A'},
-                {"selector", required_argument, NULL, 'l'},
-                {"output", required_argument, NULL, 'o'},
-                {"no-headers", no_argument, NULL, 'H'},
-                {"show-labels", no_argument, NULL, 'L'},
-                {"state", required_argument, NULL, OPT_STATE},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
+            {"namespace", required_argument, NULL, 'n'},
+            {"all-namespaces", no_argument, NULL, 'A'},
+            {"selector", required_argument, NULL, 'l'},
+            {"output", required_argument, NULL, 'o'},
+            {"no-headers", no_argument, NULL, 'H'},
+            {"show-labels", no_argument, NULL, 'L'},
+            {"state", required_argument, NULL, OPT_STATE},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
         };
         const char *state = ENG_STATE_DIR_DEFAULT, *ns = "default", *selector = NULL, *output = "";
         eng_get_opts go = {0};
@@ -628,8 +649,9 @@ eng_cli_get(int argc, char **argv)
              as_name = strcmp(output, "name") == 0;
         go.wide = strcmp(output, "wide") == 0;
         if (*output && !as_yaml && !as_json && !as_name && !go.wide) {
-                fprintf(stderr, "error: unable to match a printer suitable for the output format "
-                                "\"%s\", allowed formats are: json,name,wide,yaml\n",
+                fprintf(stderr,
+                        "error: unable to match a printer suitable for the output format "
+                        "\"%s\", allowed formats are: json,name,wide,yaml\n",
                         output);
                 return 2;
         }
@@ -697,8 +719,9 @@ eng_cli_get(int argc, char **argv)
                         for (size_t a = 0; a < reqs[q].n_names; a++) {
                                 requested++;
                                 size_t i = 0;
-                                while (i < n && !(recs[i].id && record_group_is(&recs[i], k->group) &&
-                                                  strcmp(recs[i].name, reqs[q].names[a]) == 0))
+                                while (i < n &&
+                                       !(recs[i].id && record_group_is(&recs[i], k->group) &&
+                                         strcmp(recs[i].name, reqs[q].names[a]) == 0))
                                         i++;
                                 if (i < n && record_selected(&recs[i], sel)) {
                                         keep[nk++] = recs[i];

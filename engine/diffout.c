@@ -67,10 +67,10 @@ print_object_diff(const eng_action *a, const eng_diffout_opts *o, tm_buf *out)
         res_value_free(newv);
         res_value_free(oldv);
         _cleanup_free_ char *fname = file_name(a);
-        _cleanup_free_ char *an = a->type == ENG_ACT_CREATE ? xstrdup("/dev/null")
-                                                             : xasprintf("a/%s", fname);
-        _cleanup_free_ char *bn = a->type == ENG_ACT_PRUNE ? xstrdup("/dev/null")
-                                                            : xasprintf("b/%s", fname);
+        _cleanup_free_ char *an =
+            a->type == ENG_ACT_CREATE ? xstrdup("/dev/null") : xasprintf("a/%s", fname);
+        _cleanup_free_ char *bn =
+            a->type == ENG_ACT_PRUNE ? xstrdup("/dev/null") : xasprintf("b/%s", fname);
         eng_textdiff_opts to = ENG_TEXTDIFF_OPTS_INIT;
         to.color = o && o->color;
         size_t hunks = eng_textdiff(ya.data, ya.len, yb.data, yb.len, an, bn, &to, out);
@@ -124,8 +124,7 @@ eng_plan_print_text(const eng_plan *p, const eng_diffout_opts *o, tm_buf *out)
         size_t c[4];
         eng_plan_summary(p, c);
         tm_buf_printf(out, "%zu to create, %zu to update, %zu to prune, %zu unchanged\n",
-                      c[ENG_ACT_CREATE], c[ENG_ACT_UPDATE], c[ENG_ACT_PRUNE],
-                      c[ENG_ACT_UNCHANGED]);
+                      c[ENG_ACT_CREATE], c[ENG_ACT_UPDATE], c[ENG_ACT_PRUNE], c[ENG_ACT_UNCHANGED]);
         if (o && o->quiet)
                 return;
         bool first = true;
@@ -197,7 +196,8 @@ eng_plan_print_json(const eng_plan *p, const char *revision, const char *source,
                         json_object_set_new(ja, "object", object_json(v));
                         res_value_free(v);
                 } else {
-                        json_object_set_new(ja, "object", a->old ? object_json(a->old) : json_null());
+                        json_object_set_new(ja, "object",
+                                            a->old ? object_json(a->old) : json_null());
                 }
                 json_array_append_new(actions, ja);
         }

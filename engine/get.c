@@ -85,8 +85,7 @@ table_free(table *t)
 
 /* --- cell values --- */
 
-static const char *
-str_at(const res_value *v, const char *def, ...) __attribute__((sentinel));
+static const char *str_at(const res_value *v, const char *def, ...) __attribute__((sentinel));
 
 static const char *
 str_at(const res_value *v, const char *def, ...)
@@ -246,24 +245,24 @@ headers(row_builder *rb, const res_kind_info *info, const eng_get_opts *o)
                 const char *kind;
                 const char *cols, *wide;
         } h[] = {
-                {"Namespace", "STATUS", ""},
-                {"Pod", "READY|STATUS|RESTARTS", "IP|NODE|NOMINATED NODE|READINESS GATES"},
-                {"ReplicaSet", "DESIRED|CURRENT|READY", "CONTAINERS|IMAGES|SELECTOR"},
-                {"Deployment", "READY|UP-TO-DATE|AVAILABLE", "CONTAINERS|IMAGES|SELECTOR"},
-                {"DaemonSet", "DESIRED|CURRENT|READY|UP-TO-DATE|AVAILABLE|NODE SELECTOR",
-                 "CONTAINERS|IMAGES|SELECTOR"},
-                {"Service", "TYPE|CLUSTER-IP|EXTERNAL-IP|PORT(S)", "SELECTOR"},
-                {"ConfigMap", "DATA", ""},
-                {"Secret", "TYPE|DATA", ""},
-                {"PersistentVolume",
-                 "CAPACITY|ACCESS MODES|RECLAIM POLICY|STATUS|CLAIM|STORAGECLASS|"
-                 "VOLUMEATTRIBUTESCLASS|REASON",
-                 "VOLUMEMODE"},
-                {"PersistentVolumeClaim",
-                 "STATUS|VOLUME|CAPACITY|ACCESS MODES|STORAGECLASS|VOLUMEATTRIBUTESCLASS",
-                 "VOLUMEMODE"},
-                {"StorageClass", "PROVISIONER|RECLAIMPOLICY|VOLUMEBINDINGMODE|ALLOWVOLUMEEXPANSION",
-                 ""},
+            {"Namespace", "STATUS", ""},
+            {"Pod", "READY|STATUS|RESTARTS", "IP|NODE|NOMINATED NODE|READINESS GATES"},
+            {"ReplicaSet", "DESIRED|CURRENT|READY", "CONTAINERS|IMAGES|SELECTOR"},
+            {"Deployment", "READY|UP-TO-DATE|AVAILABLE", "CONTAINERS|IMAGES|SELECTOR"},
+            {"DaemonSet", "DESIRED|CURRENT|READY|UP-TO-DATE|AVAILABLE|NODE SELECTOR",
+             "CONTAINERS|IMAGES|SELECTOR"},
+            {"Service", "TYPE|CLUSTER-IP|EXTERNAL-IP|PORT(S)", "SELECTOR"},
+            {"ConfigMap", "DATA", ""},
+            {"Secret", "TYPE|DATA", ""},
+            {"PersistentVolume",
+             "CAPACITY|ACCESS MODES|RECLAIM POLICY|STATUS|CLAIM|STORAGECLASS|"
+             "VOLUMEATTRIBUTESCLASS|REASON",
+             "VOLUMEMODE"},
+            {"PersistentVolumeClaim",
+             "STATUS|VOLUME|CAPACITY|ACCESS MODES|STORAGECLASS|VOLUMEATTRIBUTESCLASS",
+             "VOLUMEMODE"},
+            {"StorageClass", "PROVISIONER|RECLAIMPOLICY|VOLUMEBINDINGMODE|ALLOWVOLUMEEXPANSION",
+             ""},
         };
         if (o->all_namespaces && info->namespaced)
                 adds(rb, "NAMESPACE");
@@ -329,8 +328,8 @@ row(row_builder *rb, const res_kind_info *info, const eng_record *rec, const res
         if (o->all_namespaces && info->namespaced)
                 adds(rb, rec->ns);
         if (o->with_kind)
-                add(rb, xasprintf("%s%s%s/%s", info->singular, *info->group ? "." : "",
-                                  info->group, rec->name));
+                add(rb, xasprintf("%s%s%s/%s", info->singular, *info->group ? "." : "", info->group,
+                                  rec->name));
         else
                 adds(rb, rec->name);
         const char *k = info->kind;
@@ -340,8 +339,8 @@ row(row_builder *rb, const res_kind_info *info, const eng_record *rec, const res
         } else if (strcmp(k, "Pod") == 0) {
                 res_value *status = NULL;
                 tm_error err = {0};
-                if (rec->status && eng_value_from_json(rec->status, strlen(rec->status), &status,
-                                                       &err) < 0)
+                if (rec->status &&
+                    eng_value_from_json(rec->status, strlen(rec->status), &status, &err) < 0)
                         status = NULL;
                 eng_pod_view view;
                 eng_pod_view_make(v, status, &view);
@@ -352,8 +351,9 @@ row(row_builder *rb, const res_kind_info *info, const eng_record *rec, const res
                 adds(rb, age);
                 if (o->wide) {
                         adds(rb, *view.ip ? view.ip : "<none>");
-                        adds(rb, rec->node && *rec->node ? rec->node
-                                                         : str_at(spec, "<none>", "nodeName", NULL));
+                        adds(rb, rec->node && *rec->node
+                                     ? rec->node
+                                     : str_at(spec, "<none>", "nodeName", NULL));
                         adds(rb, "<none>");
                         adds(rb, "<none>");
                 }
@@ -379,8 +379,8 @@ row(row_builder *rb, const res_kind_info *info, const eng_record *rec, const res
                 unsigned cols[5] = {have, have, ready, have, ready};
                 for (int i = 0; i < 5; i++)
                         add(rb, xasprintf("%u", cols[i]));
-                add(rb, map_pairs(res_get(spec, "template", "spec", "nodeSelector", NULL),
-                                  "<none>"));
+                add(rb,
+                    map_pairs(res_get(spec, "template", "spec", "nodeSelector", NULL), "<none>"));
                 adds(rb, age);
                 if (o->wide)
                         workload_wide(rb, v);
@@ -388,8 +388,8 @@ row(row_builder *rb, const res_kind_info *info, const eng_record *rec, const res
                 const char *type = res_get_str(spec, "type", "ClusterIP");
                 adds(rb, type);
                 adds(rb, strcmp(type, "ExternalName") == 0
-                                 ? "<none>"
-                                 : str_at(spec, "<none>", "clusterIP", NULL));
+                             ? "<none>"
+                             : str_at(spec, "<none>", "clusterIP", NULL));
                 add(rb, service_external_ip(spec));
                 add(rb, service_ports(spec));
                 adds(rb, age);
@@ -397,7 +397,7 @@ row(row_builder *rb, const res_kind_info *info, const eng_record *rec, const res
                         add(rb, map_pairs(res_map_get(spec, "selector"), "<none>"));
         } else if (strcmp(k, "ConfigMap") == 0) {
                 add(rb, xasprintf("%zu", map_size(res_map_get(v, "data")) +
-                                                 map_size(res_map_get(v, "binaryData"))));
+                                             map_size(res_map_get(v, "binaryData"))));
                 adds(rb, age);
         } else if (strcmp(k, "Secret") == 0) {
                 adds(rb, res_get_str(v, "type", "Opaque"));
@@ -436,7 +436,7 @@ row(row_builder *rb, const res_kind_info *info, const eng_record *rec, const res
                 if (strcmp(def, "true") == 0) {
                         free(rb->t->cells[rb->t->rows * rb->t->cols + rb->n - 1]);
                         rb->t->cells[rb->t->rows * rb->t->cols + rb->n - 1] =
-                                xasprintf("%s (default)", rec->name);
+                            xasprintf("%s (default)", rec->name);
                 }
                 adds(rb, res_get_str(v, "provisioner", ""));
                 adds(rb, res_get_str(v, "reclaimPolicy", "Delete"));
@@ -495,6 +495,10 @@ eng_get_object_value(const eng_record *rec)
                 res_map_set(meta, "generation", res_int_new(rec->generation));
                 res_map_set(meta, "uid", res_str_new(rec->uid));
         }
+        res_value *status = NULL;
+        if (rec->status &&
+            eng_value_from_json(rec->status, strlen(rec->status), &status, &err) == 0)
+                res_map_set(m, "status", status);
         res_value_sort(m);
         return m;
 }

@@ -14,9 +14,9 @@ typedef struct eng_get_opts {
         bool wide;           /* -o wide: kubectl's extra columns */
         bool all_namespaces; /* -A: a NAMESPACE column first (namespaced kinds) */
         bool no_headers;
-        bool show_labels;    /* a LABELS column last */
-        bool with_kind;      /* NAME as "deployment.apps/web" (several kinds asked) */
-        int64_t now;         /* wall-clock seconds, for AGE */
+        bool show_labels; /* a LABELS column last */
+        bool with_kind;   /* NAME as "deployment.apps/web" (several kinds asked) */
+        int64_t now;      /* wall-clock seconds, for AGE */
         /* The controllers' pods (every namespace), to count what workloads have
          * running; NULL when no controller has run (then READY is 0/N). */
         const eng_pod_row *pods;

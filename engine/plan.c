@@ -56,8 +56,8 @@ static const res_kind_info *
 row_kind_info(const eng_row *r)
 {
         const char *slash = strchr(r->api_version, '/');
-        _cleanup_free_ char *group = slash ? xstrndup(r->api_version, (size_t)(slash - r->api_version))
-                                           : xstrdup("");
+        _cleanup_free_ char *group =
+            slash ? xstrndup(r->api_version, (size_t)(slash - r->api_version)) : xstrdup("");
         return res_kind_find(group, r->kind);
 }
 
@@ -187,8 +187,8 @@ eng_plan_summary(const eng_plan *p, size_t counts[4])
 bool
 eng_plan_has_changes(const eng_plan *p)
 {
-        return p && (p->counts[ENG_ACT_CREATE] || p->counts[ENG_ACT_UPDATE] ||
-                     p->counts[ENG_ACT_PRUNE]);
+        return p &&
+               (p->counts[ENG_ACT_CREATE] || p->counts[ENG_ACT_UPDATE] || p->counts[ENG_ACT_PRUNE]);
 }
 
 void
@@ -420,14 +420,30 @@ jstring(jreader *r, size_t *len)
                 char e = r->p[1];
                 r->p += 2;
                 switch (e) {
-                case '"': tm_buf_putc(&b, '"'); break;
-                case '\\': tm_buf_putc(&b, '\\'); break;
-                case '/': tm_buf_putc(&b, '/'); break;
-                case 'b': tm_buf_putc(&b, '\b'); break;
-                case 'f': tm_buf_putc(&b, '\f'); break;
-                case 'n': tm_buf_putc(&b, '\n'); break;
-                case 'r': tm_buf_putc(&b, '\r'); break;
-                case 't': tm_buf_putc(&b, '\t'); break;
+                case '"':
+                        tm_buf_putc(&b, '"');
+                        break;
+                case '\\':
+                        tm_buf_putc(&b, '\\');
+                        break;
+                case '/':
+                        tm_buf_putc(&b, '/');
+                        break;
+                case 'b':
+                        tm_buf_putc(&b, '\b');
+                        break;
+                case 'f':
+                        tm_buf_putc(&b, '\f');
+                        break;
+                case 'n':
+                        tm_buf_putc(&b, '\n');
+                        break;
+                case 'r':
+                        tm_buf_putc(&b, '\r');
+                        break;
+                case 't':
+                        tm_buf_putc(&b, '\t');
+                        break;
                 case 'u': {
                         uint32_t cp, lo;
                         if (r->end - r->p < 4 || jhex4(r->p, &cp) < 0)

@@ -55,8 +55,8 @@ typedef struct eng_action {
         const res_kind_info *info; /* NULL for a stored kind no longer known */
         const char *id, *api_version, *kind, *ns, *name;
         /* After eng_plan_set_old (updates and prunes): */
-        res_value *old;                          /* the stored object, sorted */
-        char *paths[ENG_PLAN_MAX_PATHS];         /* first changed leaf paths (updates) */
+        res_value *old;                  /* the stored object, sorted */
+        char *paths[ENG_PLAN_MAX_PATHS]; /* first changed leaf paths (updates) */
         size_t n_paths;
         bool more_paths; /* more paths differ than listed */
 } eng_action;
@@ -105,8 +105,8 @@ bool eng_value_is_secret(const res_value *v);
 
 /* Output (diffout.c). */
 typedef struct eng_diffout_opts {
-        bool color; /* ANSI colours in the unified diffs and markers */
-        bool quiet; /* the summary only, no unified diffs */
+        bool color;   /* ANSI colours in the unified diffs and markers */
+        bool quiet;   /* the summary only, no unified diffs */
         FILE *stream; /* if set, out is written there and emptied after each object */
 } eng_diffout_opts;
 

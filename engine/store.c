@@ -39,30 +39,31 @@ struct eng_store {
 
 /* Migration i takes the schema from version i to i + 1. */
 static const char *const migrations[] = {
-        "CREATE TABLE revisions ("
-        " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-        " revision TEXT NOT NULL, source TEXT, ref TEXT, subject TEXT, author TEXT,"
-        " applied_at INTEGER NOT NULL,"
-        " created INTEGER NOT NULL, updated INTEGER NOT NULL, pruned INTEGER NOT NULL);"
-        "CREATE TABLE objects ("
-        " id TEXT PRIMARY KEY,"
-        " api_version TEXT NOT NULL, kind TEXT NOT NULL, namespace TEXT NOT NULL,"
-        " name TEXT NOT NULL, hash TEXT NOT NULL,"
-        " canonical BLOB NOT NULL, encrypted INTEGER NOT NULL DEFAULT 0,"
-        " revision TEXT NOT NULL,"
-        " revision_seq INTEGER NOT NULL REFERENCES revisions(seq),"
-        " uid TEXT NOT NULL UNIQUE, generation INTEGER NOT NULL DEFAULT 1,"
-        " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
-        "CREATE INDEX objects_by_kind ON objects(kind, namespace, name);"
-        "CREATE TABLE events ("
-        " seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,"
-        " object_id TEXT, type TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);",
+    "CREATE TABLE revisions ("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " revision TEXT NOT NULL, source TEXT, ref TEXT, subject TEXT, author TEXT,"
+    " applied_at INTEGER NOT NULL,"
+    " created INTEGER NOT NULL, updated INTEGER NOT NULL, pruned INTEGER NOT NULL);"
+    "CREATE TABLE objects ("
+    " id TEXT PRIMARY KEY,"
+    " api_version TEXT NOT NULL, kind TEXT NOT NULL, namespace TEXT NOT NULL,"
+    " name TEXT NOT NULL, hash TEXT NOT NULL,"
+    " canonical BLOB NOT NULL, encrypted INTEGER NOT NULL DEFAULT 0,"
+    " revision TEXT NOT NULL,"
+    " revision_seq INTEGER NOT NULL REFERENCES revisions(seq),"
+    " uid TEXT NOT NULL UNIQUE, generation INTEGER NOT NULL DEFAULT 1,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX objects_by_kind ON objects(kind, namespace, name);"
+    "CREATE TABLE events ("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,"
+    " object_id TEXT, type TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);",
 };
 
 static int
 db_error(eng_store *s, tm_error *err, const char *what)
 {
-        return tm_error_set(err, -EIO, "%s: %s", what, s->db ? sqlite3_errmsg(s->db) : "no database");
+        return tm_error_set(err, -EIO, "%s: %s", what,
+                            s->db ? sqlite3_errmsg(s->db) : "no database");
 }
 
 static int
@@ -100,7 +101,8 @@ migrate(eng_store *s, tm_error *err)
         for (int v = s->version; v < (int)TM_ARRAY_SIZE(migrations); v++) {
                 char pragma[64];
                 snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
-                if ((r = exec_sql(s, migrations[v], err)) < 0 || (r = exec_sql(s, pragma, err)) < 0) {
+                if ((r = exec_sql(s, migrations[v], err)) < 0 ||
+                    (r = exec_sql(s, pragma, err)) < 0) {
                         tm_error_wrap(err, "migrate schema to version %d", v + 1);
                         goto fail;
                 }
@@ -252,12 +254,12 @@ seal(eng_store *s, const char *id, const void *plain, size_t len, uint8_t **out,
                 return tm_error_set(err, -EIO, "encrypt: no randomness");
         }
         EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-        int outl = 0, ok = c && EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, s->key, blob + 1) &&
-                           EVP_EncryptUpdate(c, NULL, &outl, (const uint8_t *)id, (int)strlen(id)) &&
-                           EVP_EncryptUpdate(c, blob + 1 + NONCE_LEN, &outl, plain, (int)len) &&
-                           EVP_EncryptFinal_ex(c, blob + 1 + NONCE_LEN + outl, &outl) &&
-                           EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG_LEN,
-                                               blob + 1 + NONCE_LEN + len);
+        int outl = 0,
+            ok = c && EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, s->key, blob + 1) &&
+                 EVP_EncryptUpdate(c, NULL, &outl, (const uint8_t *)id, (int)strlen(id)) &&
+                 EVP_EncryptUpdate(c, blob + 1 + NONCE_LEN, &outl, plain, (int)len) &&
+                 EVP_EncryptFinal_ex(c, blob + 1 + NONCE_LEN + outl, &outl) &&
+                 EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG_LEN, blob + 1 + NONCE_LEN + len);
         EVP_CIPHER_CTX_free(c);
         if (!ok) {
                 free(blob);
@@ -280,13 +282,13 @@ unseal(eng_store *s, const char *id, const uint8_t *blob, size_t n, char **out, 
         size_t len = n - 1 - NONCE_LEN - TAG_LEN;
         char *plain = xmalloc(len + 1);
         EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-        int outl = 0, ok = c && EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, s->key, blob + 1) &&
-                           EVP_DecryptUpdate(c, NULL, &outl, (const uint8_t *)id, (int)strlen(id)) &&
-                           EVP_DecryptUpdate(c, (uint8_t *)plain, &outl, blob + 1 + NONCE_LEN,
-                                             (int)len) &&
-                           EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
-                                               (void *)(blob + n - TAG_LEN)) &&
-                           EVP_DecryptFinal_ex(c, (uint8_t *)plain + outl, &outl) > 0;
+        int outl = 0,
+            ok = c && EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, s->key, blob + 1) &&
+                 EVP_DecryptUpdate(c, NULL, &outl, (const uint8_t *)id, (int)strlen(id)) &&
+                 EVP_DecryptUpdate(c, (uint8_t *)plain, &outl, blob + 1 + NONCE_LEN, (int)len) &&
+                 EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
+                                     (void *)(blob + n - TAG_LEN)) &&
+                 EVP_DecryptFinal_ex(c, (uint8_t *)plain + outl, &outl) > 0;
         EVP_CIPHER_CTX_free(c);
         if (!ok) {
                 OPENSSL_cleanse(plain, len);
@@ -541,7 +543,8 @@ eng_store_count_revisions(eng_store *s)
                 return 0;
         sqlite3_stmt *st = NULL;
         int64_t n = -1;
-        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM revisions", -1, &st, NULL) == SQLITE_OK &&
+        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM revisions", -1, &st, NULL) ==
+                SQLITE_OK &&
             sqlite3_step(st) == SQLITE_ROW)
                 n = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
@@ -629,10 +632,9 @@ new_uuid(eng_store *s, char out[37])
         s->rnd_left -= 16;
         b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
         b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-        snprintf(out, 37,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                 b[14], b[15]);
+        snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+                 b[13], b[14], b[15]);
 }
 
 int
@@ -652,18 +654,19 @@ eng_store_put(eng_store *s, const eng_put *p, tm_error *err)
         }
         char uid[37];
         new_uuid(s, uid);
-        if (!s->put && sqlite3_prepare_v3(
-                    s->db,
-                    "INSERT INTO objects (id, api_version, kind, namespace, name, hash, canonical,"
-                    " encrypted, revision, revision_seq, uid, generation, created_at, updated_at)"
-                    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,1,?12,?12)"
-                    " ON CONFLICT(id) DO UPDATE SET api_version = excluded.api_version,"
-                    " hash = excluded.hash, canonical = excluded.canonical,"
-                    " encrypted = excluded.encrypted, revision = excluded.revision,"
-                    " revision_seq = excluded.revision_seq,"
-                    " generation = objects.generation + 1, updated_at = excluded.updated_at"
-                    " WHERE objects.hash IS NOT excluded.hash",
-                    -1, SQLITE_PREPARE_PERSISTENT, &s->put, NULL) != SQLITE_OK)
+        if (!s->put &&
+            sqlite3_prepare_v3(
+                s->db,
+                "INSERT INTO objects (id, api_version, kind, namespace, name, hash, canonical,"
+                " encrypted, revision, revision_seq, uid, generation, created_at, updated_at)"
+                " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,1,?12,?12)"
+                " ON CONFLICT(id) DO UPDATE SET api_version = excluded.api_version,"
+                " hash = excluded.hash, canonical = excluded.canonical,"
+                " encrypted = excluded.encrypted, revision = excluded.revision,"
+                " revision_seq = excluded.revision_seq,"
+                " generation = objects.generation + 1, updated_at = excluded.updated_at"
+                " WHERE objects.hash IS NOT excluded.hash",
+                -1, SQLITE_PREPARE_PERSISTENT, &s->put, NULL) != SQLITE_OK)
                 return db_error(s, err, "store object");
         sqlite3_stmt *st = s->put;
         sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);

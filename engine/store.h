@@ -38,7 +38,10 @@ typedef struct eng_rows {
         size_t n, cap;
 } eng_rows;
 
-#define ENG_ROWS_INIT {NULL, 0, 0}
+#define ENG_ROWS_INIT                                                                              \
+        {                                                                                          \
+                NULL, 0, 0                                                                         \
+        }
 
 int eng_store_load_rows(eng_store *s, eng_rows *out, tm_error *err);
 void eng_rows_add(eng_rows *r, const char *id, const char *hash, const char *api_version,

@@ -9,12 +9,15 @@
 #include "common/buf.h"
 
 typedef struct eng_textdiff_opts {
-        int context;         /* lines of context around changes (3 like diff -u) */
-        bool color;          /* ANSI colours: red -, green +, cyan @@ */
-        size_t max_edits;    /* Myers' D bound; 0: default */
+        int context;      /* lines of context around changes (3 like diff -u) */
+        bool color;       /* ANSI colours: red -, green +, cyan @@ */
+        size_t max_edits; /* Myers' D bound; 0: default */
 } eng_textdiff_opts;
 
-#define ENG_TEXTDIFF_OPTS_INIT {3, false, 0}
+#define ENG_TEXTDIFF_OPTS_INIT                                                                     \
+        {                                                                                          \
+                3, false, 0                                                                        \
+        }
 
 /* Appends "--- a_name", "+++ b_name" and the hunks turning a into b to
  * out. Texts are split at '\n'; a last line without one counts as a line.

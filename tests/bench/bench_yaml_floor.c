@@ -22,7 +22,8 @@ main(int argc, char **argv)
                 for (;;) {
                         yaml_event_t ev;
                         if (!yaml_parser_parse(&p, &ev)) {
-                                fprintf(stderr, "%s: %s\n", argv[i], p.problem ? p.problem : "error");
+                                fprintf(stderr, "%s: %s\n", argv[i],
+                                        p.problem ? p.problem : "error");
                                 return 2;
                         }
                         int done = ev.type == YAML_STREAM_END_EVENT;

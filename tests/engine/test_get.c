@@ -43,35 +43,40 @@ static void
 test_service_table(void **state)
 {
         eng_record r[2] = {
-                rec("Service", "shop", "web",
-                    "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"web\","
-                    "\"namespace\":\"shop\",\"labels\":{\"b\":\"2\",\"a\":\"1\"}},\"spec\":{\"type\":"
-                    "\"NodePort\",\"selector\":{\"app\":\"web\"},\"ports\":[{\"port\":80,\"nodePort\":"
-                    "30080,\"protocol\":\"TCP\"},{\"port\":53,\"protocol\":\"UDP\"}]}}",
-                    1000),
-                rec("Service", "shop", "external-db",
-                    "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"external-db\","
-                    "\"namespace\":\"shop\"},\"spec\":{\"type\":\"ExternalName\",\"externalName\":"
-                    "\"db.example.com\"}}",
-                    1000 - 3 * 3600),
+            rec("Service", "shop", "web",
+                "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"web\","
+                "\"namespace\":\"shop\",\"labels\":{\"b\":\"2\",\"a\":\"1\"}},\"spec\":{\"type\":"
+                "\"NodePort\",\"selector\":{\"app\":\"web\"},\"ports\":[{\"port\":80,\"nodePort\":"
+                "30080,\"protocol\":\"TCP\"},{\"port\":53,\"protocol\":\"UDP\"}]}}",
+                1000),
+            rec("Service", "shop", "external-db",
+                "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"external-"
+                "db\","
+                "\"namespace\":\"shop\"},\"spec\":{\"type\":\"ExternalName\",\"externalName\":"
+                "\"db.example.com\"}}",
+                1000 - 3 * 3600),
         };
         const res_kind_info *k = res_kind_lookup("svc");
         assert_non_null(k);
         tm_buf out = TM_BUF_INIT;
         eng_get_opts o = {.now = 1000 + 125};
         eng_get_table(k, r, 2, &o, &out);
-        assert_string_equal(out.data,
-                            "NAME          TYPE           CLUSTER-IP   EXTERNAL-IP      PORT(S)               AGE\n"
-                            "web           NodePort       <none>       <none>           80:30080/TCP,53/UDP   2m5s\n"
-                            "external-db   ExternalName   <none>       db.example.com   <none>                3h2m\n");
+        assert_string_equal(
+            out.data,
+            "NAME          TYPE           CLUSTER-IP   EXTERNAL-IP      PORT(S)               AGE\n"
+            "web           NodePort       <none>       <none>           80:30080/TCP,53/UDP   "
+            "2m5s\n"
+            "external-db   ExternalName   <none>       db.example.com   <none>                "
+            "3h2m\n");
         tm_buf_reset(&out);
         o.wide = true;
         o.all_namespaces = true;
         o.show_labels = true;
         o.no_headers = true;
         eng_get_table(k, r, 1, &o, &out);
-        assert_string_equal(out.data, "shop   web   NodePort   <none>   <none>   80:30080/TCP,53/UDP   "
-                                      "2m5s   app=web   a=1,b=2\n");
+        assert_string_equal(out.data,
+                            "shop   web   NodePort   <none>   <none>   80:30080/TCP,53/UDP   "
+                            "2m5s   app=web   a=1,b=2\n");
         tm_buf_free(&out);
         free_recs(r, 2);
 }
@@ -79,8 +84,9 @@ test_service_table(void **state)
 static void
 test_config_secret_ns_tables(void **state)
 {
-        eng_record cm = rec("ConfigMap", "default", "cfg",
-                            "{\"data\":{\"a\":\"1\",\"b\":\"2\"},\"binaryData\":{\"c\":\"AA==\"}}", 0);
+        eng_record cm =
+            rec("ConfigMap", "default", "cfg",
+                "{\"data\":{\"a\":\"1\",\"b\":\"2\"},\"binaryData\":{\"c\":\"AA==\"}}", 0);
         eng_record sec = rec("Secret", "default", "tls",
                              "{\"type\":\"kubernetes.io/tls\",\"data\":{\"tls.crt\":\"QQ==\","
                              "\"tls.key\":\"Qg==\"}}",
@@ -137,14 +143,15 @@ test_deployment_and_pod_tables(void **state)
         run.node = xstrdup("local");
         o.wide = true;
         eng_get_table(res_kind_lookup("pods"), &run, 1, &o, &out);
-        assert_string_equal(out.data,
-                            "NAME             READY   STATUS    RESTARTS   AGE   IP          NODE    "
-                            "NOMINATED NODE   READINESS GATES\n"
-                            "web-7d9f-abcde   1/1     Running   2          3d    10.42.0.7   local   "
-                            "<none>           <none>\n");
+        assert_string_equal(
+            out.data, "NAME             READY   STATUS    RESTARTS   AGE   IP          NODE    "
+                      "NOMINATED NODE   READINESS GATES\n"
+                      "web-7d9f-abcde   1/1     Running   2          3d    10.42.0.7   local   "
+                      "<none>           <none>\n");
         tm_buf_reset(&out);
         eng_pod_row rows[2] = {{{0}, NULL, 0}, {{0}, NULL, 0}};
-        char *ctl = xstrdup("Deployment/web"), *ns = xstrdup("shop"), *other = xstrdup("Deployment/x");
+        char *ctl = xstrdup("Deployment/web"), *ns = xstrdup("shop"),
+             *other = xstrdup("Deployment/x");
         rows[0].pod = (eng_pod){.ns = ns, .name = ns, .controller = ctl, .ready = true};
         rows[1].pod = (eng_pod){.ns = ns, .name = ns, .controller = ctl, .ready = false};
         o.wide = false;
@@ -165,11 +172,12 @@ test_deployment_and_pod_tables(void **state)
 static void
 test_object_value_masks_and_adds_metadata(void **state)
 {
-        eng_record s = rec("Secret", "default", "db",
-                           "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"db\","
-                           "\"namespace\":\"default\"},\"data\":{\"pw\":\"c2VjcmV0LXZhbHVl\"},"
-                           "\"type\":\"Opaque\"}",
-                           86400);
+        eng_record s =
+            rec("Secret", "default", "db",
+                "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"db\","
+                "\"namespace\":\"default\"},\"data\":{\"pw\":\"c2VjcmV0LXZhbHVl\"},"
+                "\"type\":\"Opaque\"}",
+                86400);
         res_value *v = eng_get_object_value(&s);
         assert_non_null(v);
         tm_buf out = TM_BUF_INIT;
@@ -194,10 +202,10 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_service_table),
-                cmocka_unit_test(test_config_secret_ns_tables),
-                cmocka_unit_test(test_deployment_and_pod_tables),
-                cmocka_unit_test(test_object_value_masks_and_adds_metadata),
+            cmocka_unit_test(test_service_table),
+            cmocka_unit_test(test_config_secret_ns_tables),
+            cmocka_unit_test(test_deployment_and_pod_tables),
+            cmocka_unit_test(test_object_value_masks_and_adds_metadata),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

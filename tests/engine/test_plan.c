@@ -15,30 +15,30 @@
 #include "resources/object.h"
 
 static const char *v1_yaml =
-        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n"
-        "---\n"
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  namespace: shop\n"
-        "data:\n  index.html: hello\n  other: same\n"
-        "---\n"
-        "apiVersion: v1\nkind: Service\nmetadata:\n  name: old\n  namespace: shop\n"
-        "spec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n"
-        "---\n"
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: shop\n"
-        "data:\n  password: b2xkLXBhc3M=\n  user: YWRtaW4=\n";
+    "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n"
+    "---\n"
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  namespace: shop\n"
+    "data:\n  index.html: hello\n  other: same\n"
+    "---\n"
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: old\n  namespace: shop\n"
+    "spec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n"
+    "---\n"
+    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: shop\n"
+    "data:\n  password: b2xkLXBhc3M=\n  user: YWRtaW4=\n";
 
 static const char *v2_yaml =
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n"
-        "spec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: web\n"
-        "  template:\n    metadata:\n      labels:\n        app: web\n"
-        "    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n"
-        "---\n"
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  namespace: shop\n"
-        "data:\n  index.html: hello world\n  other: same\n"
-        "---\n"
-        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n"
-        "---\n"
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: shop\n"
-        "data:\n  password: bmV3LXBhc3M=\n  user: YWRtaW4=\n";
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n"
+    "spec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: web\n"
+    "  template:\n    metadata:\n      labels:\n        app: web\n"
+    "    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n"
+    "---\n"
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  namespace: shop\n"
+    "data:\n  index.html: hello world\n  other: same\n"
+    "---\n"
+    "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n"
+    "---\n"
+    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: shop\n"
+    "data:\n  password: bmV3LXBhc3M=\n  user: YWRtaW4=\n";
 
 static res_set *
 build(const char *file, const char *yaml)
@@ -137,12 +137,11 @@ test_update_prune_unchanged(void **state)
         tm_buf out = TM_BUF_INIT;
         eng_diffout_opts o = {false, false, NULL};
         eng_plan_print_text(p, &o, &out);
-        const char *head =
-                "~ ConfigMap shop/web-config              updated   (data.index.html)\n"
-                "~ Secret shop/db                         updated   (data.password)\n"
-                "+ Deployment shop/web                    created\n"
-                "- Service shop/old                       pruned\n"
-                "1 to create, 2 to update, 1 to prune, 1 unchanged\n\n";
+        const char *head = "~ ConfigMap shop/web-config              updated   (data.index.html)\n"
+                           "~ Secret shop/db                         updated   (data.password)\n"
+                           "+ Deployment shop/web                    created\n"
+                           "- Service shop/old                       pruned\n"
+                           "1 to create, 2 to update, 1 to prune, 1 unchanged\n\n";
         if (strncmp(out.data, head, strlen(head)) != 0)
                 fail_msg("got:\n%s", out.data);
         assert_non_null(strstr(out.data, "--- a/v1.ConfigMap.shop.web-config\n"
@@ -218,12 +217,12 @@ test_prunes_in_reverse_order(void **state)
 static void
 test_missing_namespace_is_an_error(void **state)
 {
-        res_set *set = build("apps/web.yaml",
-                             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
-                             "  namespace: kube-system\n"
-                             "---\n"
-                             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n"
-                             "  namespace: shop\ndata: {}\n");
+        res_set *set =
+            build("apps/web.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+                                   "  namespace: kube-system\n"
+                                   "---\n"
+                                   "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n"
+                                   "  namespace: shop\ndata: {}\n");
         eng_plan *p = NULL;
         res_diags d = RES_DIAGS_INIT;
         assert_int_equal(eng_plan_build(set, NULL, &p, &d), -EINVAL);
@@ -243,8 +242,9 @@ test_diff_paths(void **state)
 {
         tm_error err = {0};
         res_value *a = NULL, *b = NULL;
-        const char *ja = "{\"spec\":{\"replicas\":1,\"template\":{\"spec\":{\"containers\":"
-                         "[{\"image\":\"a\",\"name\":\"c\"}]}}},\"metadata\":{\"labels\":{\"x\":\"1\"}}}";
+        const char *ja =
+            "{\"spec\":{\"replicas\":1,\"template\":{\"spec\":{\"containers\":"
+            "[{\"image\":\"a\",\"name\":\"c\"}]}}},\"metadata\":{\"labels\":{\"x\":\"1\"}}}";
         const char *jb = "{\"spec\":{\"replicas\":3,\"template\":{\"spec\":{\"containers\":"
                          "[{\"image\":\"b\",\"name\":\"c\"},{\"name\":\"d\"}]}}},\"metadata\":{}}";
         assert_int_equal(eng_value_from_json(ja, strlen(ja), &a, &err), 0);
@@ -284,9 +284,23 @@ test_json_reader(void **state)
         assert_int_equal(res_map_get(v, "e")->type, RES_MAP);
         assert_int_equal(res_map_get(v, "a")->n, 3);
         res_value_free(v);
-        const char *bad[] = {"", "{", "{\"a\"}", "[1,]", "{\"a\":1,}", "\"\\ud800\"", "tru",
-                             "[1] x", "\"a\x01\"", "01x", "{\"a\":\"\\q\"}",
-                             "1.", "-", "1e", ".5", "{\"b\":1,\"a\":2,\"b\":3}", "{\"a\":1,\"a\":1}",
+        const char *bad[] = {"",
+                             "{",
+                             "{\"a\"}",
+                             "[1,]",
+                             "{\"a\":1,}",
+                             "\"\\ud800\"",
+                             "tru",
+                             "[1] x",
+                             "\"a\x01\"",
+                             "01x",
+                             "{\"a\":\"\\q\"}",
+                             "1.",
+                             "-",
+                             "1e",
+                             ".5",
+                             "{\"b\":1,\"a\":2,\"b\":3}",
+                             "{\"a\":1,\"a\":1}",
                              "{\"a\\u0000b\":1}"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 v = NULL;
@@ -307,13 +321,13 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_empty_state_creates_in_order),
-                cmocka_unit_test(test_update_prune_unchanged),
-                cmocka_unit_test(test_same_set_is_unchanged),
-                cmocka_unit_test(test_prunes_in_reverse_order),
-                cmocka_unit_test(test_missing_namespace_is_an_error),
-                cmocka_unit_test(test_diff_paths),
-                cmocka_unit_test(test_json_reader),
+            cmocka_unit_test(test_empty_state_creates_in_order),
+            cmocka_unit_test(test_update_prune_unchanged),
+            cmocka_unit_test(test_same_set_is_unchanged),
+            cmocka_unit_test(test_prunes_in_reverse_order),
+            cmocka_unit_test(test_missing_namespace_is_an_error),
+            cmocka_unit_test(test_diff_paths),
+            cmocka_unit_test(test_json_reader),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -175,8 +175,17 @@ test_failure_mid_apply_changes_nothing(void **state)
         put(s, "ConfigMap", "v1", "default", "a", "sha256:11", "{\"v\":11}", seq2, 2);
         assert_int_equal(eng_store_delete(s, "/ConfigMap/default/b", &err), 0);
         put(s, "ConfigMap", "v1", "default", "c", "sha256:03", "{\"v\":3}", seq2, 2);
-        eng_put bad = {"/ConfigMap/default/d", "v1", "ConfigMap", "default", "d", "sha256:04",
-                       "{}", 2, "rev2", seq2 + 100, 2};
+        eng_put bad = {"/ConfigMap/default/d",
+                       "v1",
+                       "ConfigMap",
+                       "default",
+                       "d",
+                       "sha256:04",
+                       "{}",
+                       2,
+                       "rev2",
+                       seq2 + 100,
+                       2};
         assert_true(eng_store_put(s, &bad, &err) < 0);
         assert_non_null(strstr(err.msg, "FOREIGN KEY"));
         eng_store_rollback(s);
@@ -215,8 +224,8 @@ test_secrets_encrypted_at_rest(void **state)
         tm_error err = {0};
         eng_store *s = NULL;
         const char *secret_json =
-                "{\"apiVersion\":\"v1\",\"data\":{\"password\":\"czNjcjN0LXZhbHVlLXh5eg==\"},"
-                "\"kind\":\"Secret\",\"metadata\":{\"name\":\"db\",\"namespace\":\"default\"}}";
+            "{\"apiVersion\":\"v1\",\"data\":{\"password\":\"czNjcjN0LXZhbHVlLXh5eg==\"},"
+            "\"kind\":\"Secret\",\"metadata\":{\"name\":\"db\",\"namespace\":\"default\"}}";
         assert_int_equal(eng_store_open(&s, d, true, &err), 0);
         assert_int_equal(eng_store_begin(s, &err), 0);
         int64_t seq = add_rev(s, "rev1");
@@ -286,11 +295,11 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_missing_dir_is_empty_and_not_created),
-                cmocka_unit_test(test_migrate_put_update_delete),
-                cmocka_unit_test(test_failure_mid_apply_changes_nothing),
-                cmocka_unit_test(test_secrets_encrypted_at_rest),
-                cmocka_unit_test(test_newer_schema_refused),
+            cmocka_unit_test(test_missing_dir_is_empty_and_not_created),
+            cmocka_unit_test(test_migrate_put_update_delete),
+            cmocka_unit_test(test_failure_mid_apply_changes_nothing),
+            cmocka_unit_test(test_secrets_encrypted_at_rest),
+            cmocka_unit_test(test_newer_schema_refused),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -135,13 +135,13 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_equal_is_empty),
-                cmocka_unit_test(test_one_change_with_context),
-                cmocka_unit_test(test_two_hunks_and_merging),
-                cmocka_unit_test(test_create_and_delete_whole),
-                cmocka_unit_test(test_insertions_deletions_minimal),
-                cmocka_unit_test(test_bound_falls_back_to_replace),
-                cmocka_unit_test(test_color),
+            cmocka_unit_test(test_equal_is_empty),
+            cmocka_unit_test(test_one_change_with_context),
+            cmocka_unit_test(test_two_hunks_and_merging),
+            cmocka_unit_test(test_create_and_delete_whole),
+            cmocka_unit_test(test_insertions_deletions_minimal),
+            cmocka_unit_test(test_bound_falls_back_to_replace),
+            cmocka_unit_test(test_color),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
