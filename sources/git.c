@@ -33,10 +33,9 @@ src_git_error(tm_error *err, const src_git_spec *spec, int gitrc, const char *fm
         va_end(ap);
         tm_error_set(err, code, "%s: %s", ctx, e && e->message ? e->message : "unknown error");
         if (spec) {
-                const char *secrets[] = {spec->password, spec->local ? NULL : spec->user};
-                /* an ssh user is not secret; an http(s) one may be a token */
-                if (spec->url && tm_str_has_prefix(spec->url, "ssh"))
-                        secrets[1] = NULL;
+                /* An http(s) user may be a token; an ssh user is not secret. */
+                bool http = spec->url && tm_str_has_prefix(spec->url, "http");
+                const char *secrets[] = {spec->password, http ? spec->user : NULL};
                 src_git_scrub(err, secrets, TM_ARRAY_SIZE(secrets));
         }
         return code;
