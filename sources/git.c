@@ -742,6 +742,28 @@ src_git_last_was_force_push(const src_source *s)
         return s && s->kind == SRC_GIT && s->impl && ((const src_git *)s->impl)->force_push;
 }
 
+int
+src_git_set_last_seen(src_source *s, const char *commit_hex, tm_error *err)
+{
+        if (!s || s->kind != SRC_GIT || !s->impl)
+                return tm_error_set(err, -EINVAL, "not a git source");
+        src_git *g = s->impl;
+        git_oid oid;
+        git_commit *c = NULL;
+        if (!commit_hex || strlen(commit_hex) != GIT_OID_HEXSZ ||
+            git_oid_fromstr(&oid, commit_hex) < 0)
+                return tm_error_set(err, -EINVAL, "not a commit id: \"%s\"",
+                                    commit_hex ? commit_hex : "");
+        if (git_commit_lookup(&c, g->repo, &oid) < 0)
+                return tm_error_set(err, -ENOENT, "commit %s is not in the repository", commit_hex);
+        git_commit_free(c);
+        git_oid_cpy(&g->tip, &oid);
+        git_oid_tostr(g->tip_hex, sizeof(g->tip_hex), &oid);
+        g->have_tip = true;
+        g->force_push = false;
+        return 0;
+}
+
 const char *
 src_git_tip(const src_source *s)
 {

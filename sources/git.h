@@ -102,6 +102,13 @@ uint64_t src_git_next_fetch_ms(src_source *s);
  * (history rewritten). Cleared by the next move. */
 bool src_git_last_was_force_push(const src_source *s);
 
+/* Tells the source which commit was in force before this process (the
+ * engine's last applied revision), so that a history rewrite that
+ * happened while it was down is reported by the first read too. -ENOENT
+ * when that commit is not in the repository or cache (then nothing is
+ * compared). */
+int src_git_set_last_seen(src_source *s, const char *commit_hex, tm_error *err);
+
 /* The commit id (40 hex) the source follows now, or NULL before the first
  * read. Owned by s. */
 const char *src_git_tip(const src_source *s);

@@ -369,6 +369,7 @@ test_watch_and_force_push(void **state)
         assert_int_equal(src_snapshot_take(s, &snap, &err), 0);
         assert_non_null(file(snap, "z.yaml"));
         assert_string_equal(snap->subject, "add z");
+        _cleanup_free_ char *revz = xstrdup(snap->revision);
         src_snapshot_free(snap);
 
         /* nothing new: not changed */
@@ -388,6 +389,23 @@ test_watch_and_force_push(void **state)
         assert_string_not_equal(snap->revision, rev1);
         assert_string_equal(snap->revision, src_git_tip(s));
         src_snapshot_free(snap);
+
+        /* a rewrite while nobody watched: reported once told the last revision */
+        _cleanup_free_ char *spec2 = path_of("w#team/x");
+        src_source *s2 = NULL;
+        assert_int_equal(src_open(&s2, spec2, NULL, &err), 0);
+        assert_int_equal(src_git_set_last_seen(s2, revz, &err), 0);
+        assert_int_equal(src_snapshot_take(s2, &snap, &err), 0);
+        src_snapshot_free(snap);
+        assert_true(src_git_last_was_force_push(s2));
+        assert_int_equal(
+            src_git_set_last_seen(s2, "0123456789abcdef0123456789abcdef01234567", &err), -ENOENT);
+        assert_int_equal(src_git_set_last_seen(s2, "HEAD", &err), -EINVAL);
+        assert_int_equal(src_git_set_last_seen(s2, rev1, &err), 0); /* an ancestor */
+        assert_int_equal(src_snapshot_take(s2, &snap, &err), 0);
+        src_snapshot_free(snap);
+        assert_false(src_git_last_was_force_push(s2));
+        src_close(s2);
 
         /* packing refs (gc) is seen too, and a new branch directory */
         src_watch_process(s, &err);
