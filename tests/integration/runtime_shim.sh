@@ -16,6 +16,21 @@ if [ -d /sys/fs/cgroup/unified ] &&
         mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb
 fi
 
+# Containers left by a failing run are removed before run.sh's cleanup.
+STARTED=()
+rt_cleanup() {
+        local e
+        for e in "${STARTED[@]}"; do
+                set -- $e
+                "$1" --root "$2" delete --force "$3" >/dev/null 2>&1 || true
+        done
+        for d in /sys/fs/cgroup/*/tmp-p-it /sys/fs/cgroup/tmp-p-it; do
+                [ -d "$d" ] && { rmdir "$d"/* "$d" 2>/dev/null || true; }
+        done
+        true
+}
+trap 'rc=$?; rt_cleanup; (exit $rc); cleanup' EXIT
+
 R="$WORK/rootfs"
 mkdir -p "$R/bin" "$R/etc" "$R/proc" "$R/sys" "$R/dev" "$R/tmp"
 cp /bin/busybox "$R/bin/"
@@ -42,6 +57,7 @@ for rt in crun runc; do
         mkdir -p "$ROOT" "$L"
         bundle "$B" "$ID" '"sh", "-c", "i=0; while :; do i=$((i+1)); echo tick $i; echo warn $i >\&2; sleep 0.01; done"'
 
+        STARTED+=("$RT $ROOT $ID")
         # A stand-in daemon starts the shim as its child, then dies by SIGKILL.
         bash -c '"$@" 3>"$0/ready" & echo $! >"$0/shim.pid"; exec sleep 1000' "$WORK" \
                 "$SHIM" -r "$RT" -R "$ROOT" -b "$B" -i "$ID" -l "$L" -a 0 -m 4096 -n 2 \
@@ -92,5 +108,3 @@ for rt in crun runc; do
         expect_in "/no/such/cmd"
         [ ! -e "$ROOT/$ID-bad" ] || fail "$rt: failed container left behind"
 done
-for d in /sys/fs/cgroup/*/tmp-p-it /sys/fs/cgroup/tmp-p-it; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
-true
