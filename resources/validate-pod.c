@@ -168,6 +168,49 @@ check_resources(res_vctx *c, const res_value *r)
         }
 }
 
+static const char *const resource_fields[] = {"limits.cpu",
+                                              "limits.ephemeral-storage",
+                                              "limits.memory",
+                                              "requests.cpu",
+                                              "requests.ephemeral-storage",
+                                              "requests.memory",
+                                              NULL};
+
+/* The downward API's fields: env vars may name more than volume files. */
+static void
+check_field_path(res_vctx *c, const res_value *fr, bool env)
+{
+        static const char *const env_paths[] = {"metadata.name",
+                                                "metadata.namespace",
+                                                "metadata.uid",
+                                                "spec.nodeName",
+                                                "spec.serviceAccountName",
+                                                "status.hostIP",
+                                                "status.hostIPs",
+                                                "status.podIP",
+                                                "status.podIPs",
+                                                NULL};
+        static const char *const vol_paths[] = {"metadata.annotations", "metadata.labels",
+                                                "metadata.name",        "metadata.namespace",
+                                                "metadata.uid",         NULL};
+        const res_value *v = get(fr, "fieldPath");
+        if (!v || v->type != RES_STR)
+                return;
+        const char *p = v->u.s;
+        /* metadata.labels['key'] and metadata.annotations['key'] */
+        if ((tm_str_has_prefix(p, "metadata.labels['") ||
+             tm_str_has_prefix(p, "metadata.annotations['")) &&
+            tm_str_has_suffix(p, "']"))
+                return;
+        const char *const *ok = env ? env_paths : vol_paths;
+        for (size_t i = 0; ok[i]; i++)
+                if (strcmp(p, ok[i]) == 0)
+                        return;
+        size_t old = res_vc_push(c, "fieldRef");
+        res_vc_unsupported(c, "fieldPath", v, ok);
+        res_vc_pop(c, old);
+}
+
 static void
 check_env(res_vctx *c, const res_value *env)
 {
@@ -205,9 +248,16 @@ check_env(res_vctx *c, const res_value *env)
                         const res_value *fr = get(vf, "fieldRef");
                         if (fr && !str(fr, "fieldPath"))
                                 res_vc_required(c, "fieldRef.fieldPath", fr, NULL);
+                        else if (fr)
+                                check_field_path(c, fr, true);
                         const res_value *rr = get(vf, "resourceFieldRef");
                         if (rr && !str(rr, "resource"))
                                 res_vc_required(c, "resourceFieldRef.resource", rr, NULL);
+                        else if (rr) {
+                                size_t o3 = res_vc_push(c, "resourceFieldRef");
+                                res_vc_enum(c, rr, "resource", resource_fields);
+                                res_vc_pop(c, o3);
+                        }
                         res_vc_pop(c, o2);
                 }
                 res_vc_pop(c, old);
@@ -382,6 +432,8 @@ check_items(res_vctx *c, const res_value *src)
                 size_t o2 = res_vc_push_index(c, i);
                 if (!get(it, "fieldRef") && !get(it, "resourceFieldRef"))
                         res_vc_name(c, it, "key", res_check_config_key, true);
+                if (get(it, "fieldRef"))
+                        check_field_path(c, get(it, "fieldRef"), false);
                 res_vc_name(c, it, "path", res_check_path_segment, true);
                 check_mode(c, it, "mode");
                 res_vc_pop(c, o2);

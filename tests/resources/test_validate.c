@@ -190,6 +190,31 @@ test_scheduling(void **state)
 }
 
 static void
+test_downward_api(void **state)
+{
+        expect_one_error(POD_HEAD "  - name: c\n    image: i\n    env:\n    - name: X\n"
+                                  "      valueFrom: {fieldRef: {fieldPath: metadata.nmae}}\n",
+                         11, 41, "spec.containers[0].env[0].valueFrom.fieldRef.fieldPath",
+                         "Unsupported value: \"metadata.nmae\"");
+        expect_one_error(POD_HEAD "  - name: c\n    image: i\n    env:\n    - name: X\n"
+                                  "      valueFrom: {resourceFieldRef: {resource: limits.gpu}}\n",
+                         11, 48, "spec.containers[0].env[0].valueFrom.resourceFieldRef.resource",
+                         "Unsupported value: \"limits.gpu\"");
+        res_diags d = RES_DIAGS_INIT;
+        res_set_free(load(POD_HEAD
+                          "  - name: c\n    image: i\n    env:\n"
+                          "    - {name: A, valueFrom: {fieldRef: {fieldPath: status.podIP}}}\n"
+                          "    - {name: B, valueFrom: {fieldRef: {fieldPath: "
+                          "\"metadata.labels['app']\"}}}\n"
+                          "    - {name: C, valueFrom: {resourceFieldRef: {resource: "
+                          "limits.memory, divisor: 1Mi}}}\n",
+                          &d));
+        dump_diags(&d);
+        assert_int_equal(d.n, 0);
+        res_diags_free(&d);
+}
+
+static void
 test_service(void **state)
 {
         expect_one_error("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n"
@@ -344,6 +369,7 @@ main(void)
             cmocka_unit_test(test_rolling_update),
             cmocka_unit_test(test_ports_and_resources),
             cmocka_unit_test(test_scheduling),
+            cmocka_unit_test(test_downward_api),
             cmocka_unit_test(test_service),
             cmocka_unit_test(test_duplicates_and_volumes),
             cmocka_unit_test(test_secret_never_shown),
