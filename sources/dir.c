@@ -97,7 +97,12 @@ read_manifest(struct walk *w, int fd, const struct stat *st, tm_error *err)
                 }
                 if (n == 0)
                         break;
+                size_t asked = w->buf_cap - len;
                 len += (size_t)n;
+                /* A short read past the size fstat gave is the end of a
+                 * local regular file: spare the read that returns 0. */
+                if ((size_t)n < asked && len >= (size_t)st->st_size)
+                        break;
         }
         return src_builder_add(w->b, rel, w->buf, len, err);
 }
