@@ -316,6 +316,10 @@ typedef struct frame {
         uint32_t idx_cap;
         res_value **merges;
         size_t n_merges, cap_merges;
+        /* Kept across the collections met at this depth: a node's items
+         * are built here and copied out at its exact size when it ends. */
+        void *buf;
+        size_t buf_bytes;
 } frame;
 
 typedef struct anchor_ent {
@@ -436,14 +440,46 @@ anchors_clear(dec *d)
 static void
 frame_clear(frame *f)
 {
-        res_value_free(f->v);
+        res_value *v = f->v;
+        if (v) {
+                /* the items live in f->buf until the node ends */
+                for (uint32_t i = 0; i < v->n; i++) {
+                        if (v->type == RES_MAP) {
+                                free(v->u.members[i].key);
+                                res_value_free(v->u.members[i].value);
+                        } else {
+                                res_value_free(v->u.items[i]);
+                        }
+                }
+                v->n = v->cap = 0;
+                v->u.items = NULL;
+                res_value_free(v);
+        }
         free(f->anchor);
         free(f->key);
         free(f->idx);
         for (size_t i = 0; i < f->n_merges; i++)
                 res_value_free(f->merges[i]);
         free(f->merges);
+        void *buf = f->buf;
+        size_t bytes = f->buf_bytes;
         memset(f, 0, sizeof(*f));
+        f->buf = buf;
+        f->buf_bytes = bytes;
+}
+
+/* Room for one more item of size in the node being built at f. */
+static void
+frame_reserve(frame *f, size_t size)
+{
+        res_value *v = f->v;
+        if ((size_t)v->n + 1 <= f->buf_bytes / size)
+                return;
+        size_t bytes = f->buf_bytes ? f->buf_bytes * 2 : 16 * 32;
+        f->buf = xrealloc(f->buf, bytes);
+        f->buf_bytes = bytes;
+        v->u.items = f->buf;
+        v->cap = (uint32_t)(bytes / size);
 }
 
 static void
@@ -513,9 +549,7 @@ static void
 frame_append(frame *f, char *key, size_t klen, uint32_t line, uint32_t col, res_value *v)
 {
         res_value *m = f->v;
-        size_t cap = m->cap;
-        TM_GROW(m->u.members, cap, (size_t)m->n + 1);
-        m->cap = (uint32_t)cap;
+        frame_reserve(f, sizeof(res_member));
         res_member *mem = &m->u.members[m->n++];
         mem->key = key;
         mem->klen = (uint32_t)klen;
@@ -618,7 +652,8 @@ attach(dec *d, res_value *v)
                 return;
         }
         if (f->v->type == RES_SEQ) {
-                res_seq_push(f->v, v);
+                frame_reserve(f, sizeof(res_value *));
+                f->v->u.items[f->v->n++] = v;
                 return;
         }
         if (f->discard || !f->key) {
@@ -702,10 +737,15 @@ on_start(dec *d, yaml_event_t *e, bool is_map)
         }
         if (!count_nodes(d, 1, line, col))
                 return;
-        TM_GROW(d->st, d->st_cap, d->depth + 1);
+        if (d->depth == d->st_cap) {
+                size_t old = d->st_cap;
+                TM_GROW(d->st, d->st_cap, d->depth + 1);
+                memset(d->st + old, 0, (d->st_cap - old) * sizeof(*d->st));
+        }
         f = &d->st[d->depth++];
-        memset(f, 0, sizeof(*f));
         f->v = res_value_new(is_map ? RES_MAP : RES_SEQ);
+        f->v->u.items = f->buf;
+        f->v->cap = (uint32_t)(f->buf_bytes / (is_map ? sizeof(res_member) : sizeof(res_value *)));
         f->v->line = line;
         f->v->col = col;
         f->start_nodes = d->nodes - 1;
@@ -721,6 +761,10 @@ on_end(dec *d)
         if (f->v->type == RES_MAP)
                 apply_merges(d, f);
         res_value *v = TAKE_PTR(f->v);
+        /* exactly sized: thousands of small maps add up */
+        size_t size = v->type == RES_MAP ? sizeof(res_member) : sizeof(res_value *);
+        v->u.items = v->n ? xmemdup(f->buf, v->n * size) : NULL;
+        v->cap = v->n;
         if (f->anchor)
                 anchor_put(d, TAKE_PTR(f->anchor), v, d->nodes - f->start_nodes);
         frame_clear(f);
@@ -1031,6 +1075,8 @@ res_yaml_decode(const char *file, const void *data, size_t len, const res_limits
         }
         yaml_parser_delete(&parser);
         doc_reset(&d);
+        for (size_t i = 0; i < d.st_cap; i++)
+                free(d.st[i].buf);
         free(d.st);
         free(d.grave);
         if (d.errors) {
