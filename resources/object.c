@@ -190,6 +190,13 @@ output_tree(const res_object *o, bool mask_secrets)
                         res_value_free(data->u.members[i].value);
                         data->u.members[i].value = res_str_new("***");
                 }
+                /* kubectl's copy of the applied manifest holds the data too */
+                res_member *m = res_map_member(res_get(t, "metadata", "annotations", NULL),
+                                               "kubectl.kubernetes.io/last-applied-configuration");
+                if (m) {
+                        res_value_free(m->value);
+                        m->value = res_str_new("***");
+                }
         }
         return t;
 }

@@ -330,7 +330,9 @@ static void
 test_secret_masked(void **state)
 {
         static const char y[] =
-            "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\n"
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  annotations:\n"
+            "    kubectl.kubernetes.io/last-applied-configuration: "
+            "'{\"stringData\":{\"password\":\"s3cr3t-Valu3\"}}'\n"
             "type: kubernetes.io/basic-auth\n"
             "data: {username: YWRtaW4=}\nstringData: {password: s3cr3t-Valu3}\n";
         res_set *s;
@@ -347,6 +349,7 @@ test_secret_masked(void **state)
         res_object_emit_json(o, &b, true);
         assert_non_null(strstr(b.data, "\"***\""));
         assert_null(strstr(b.data, "czNjcjN0LVZhbHUz"));
+        assert_null(strstr(b.data, "s3cr3t"));
         tm_buf_reset(&b);
         res_object_emit_yaml(o, &b, false);
         assert_non_null(strstr(b.data, "czNjcjN0LVZhbHUz"));
