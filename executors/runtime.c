@@ -781,6 +781,14 @@ exe_container_remove(exe_runtime *rt, const char *pod_uid, const char *name, boo
         return 0;
 }
 
+static bool
+same_file(const char *a, const char *b)
+{
+        struct stat sa, sb;
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+               sa.st_ino == sb.st_ino;
+}
+
 int
 exe_container_list(exe_runtime *rt, const char *pod_uid, char ***names, size_t *n, tm_error *err)
 {
@@ -806,6 +814,12 @@ exe_container_list(exe_runtime *rt, const char *pod_uid, char ***names, size_t *
                 {
                         const char *id = json_string_value(json_object_get(v, "id"));
                         if (!id || !tm_str_has_prefix(id, prefix) || !id[plen])
+                                continue;
+                        /* uids vary in length: "tm-a-b-x" could be pod "a" or
+                         * "a-b"; the bundle path tells. */
+                        const char *bundle = json_string_value(json_object_get(v, "bundle"));
+                        _cleanup_free_ char *want = exe_rt_container_dir(rt, pod_uid, id + plen);
+                        if (bundle && strcmp(bundle, want) != 0 && !same_file(bundle, want))
                                 continue;
                         TM_GROW(list, cap, count + 2);
                         list[count++] = xstrdup(id + plen);
