@@ -825,8 +825,9 @@ resolve_event(dec *d, const yaml_event_t *e, res_value *out, bool *merge)
                 return true;
         }
         static const char *const names[] = {"null", "bool", "int", "float", "str"};
-        dec_error(d, POS(e->start_mark), "yaml: cannot decode !!%s \"%.*s\" as a !!%s",
-                  names[got], n > 64 ? 64 : (int)n, s, st);
+        /* the value itself stays out of the message: it may be a secret */
+        dec_error(d, POS(e->start_mark), "yaml: cannot decode a !!%s value as a !!%s", names[got],
+                  st);
         out->type = RES_NULL;
         return false;
 }

@@ -197,10 +197,10 @@ test_resolve_plain_api(void **state)
 static void
 test_bad_tags(void **state)
 {
-        expect_error("a: !!int abc\n", 1, 4, "cannot decode !!str \"abc\" as a !!int");
+        expect_error("a: !!int abc\n", 1, 4, "yaml: cannot decode a !!str value as a !!int");
         expect_error("a: !!bool 1\n", 1, 4, "as a !!bool");
         expect_error("a: !!null x\n", 1, 4, "as a !!null");
-        expect_error("a: !!int 1.5\n", 1, 4, "cannot decode !!float");
+        expect_error("a: !!int 1.5\n", 1, 4, "cannot decode a !!float value");
 }
 
 static void
