@@ -318,6 +318,29 @@ test_storage(void **state)
 }
 
 static void
+test_more_kinds(void **state)
+{
+        expect_one_error("apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: v}\nspec:\n"
+                         "  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n"
+                         "  local: {path: /srv}\n",
+                         5, 3, "spec.nodeAffinity",
+                         "Required value: Local volume requires node affinity");
+        expect_one_error("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
+                         "type: kubernetes.io/dockerconfigjson\ndata: {config: e30=}\n",
+                         5, 7, "data[.dockerconfigjson]", "Required value");
+        expect_one_error("apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: s}\n"
+                         "provisioner: rancher.io/local-path\nvolumeBindingMode: Later\n",
+                         5, 20, "volumeBindingMode", "Unsupported value: \"Later\"");
+        expect_one_error("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n"
+                         "  type: ExternalName\n",
+                         5, 3, "spec.externalName", "Required value");
+        expect_one_error("apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\nspec:\n"
+                         "  selector: {matchLabels: {a: b}}\n"
+                         "  template: {metadata: {labels: {a: b}}, spec: {containers: []}}\n",
+                         6, 61, "spec.template.spec.containers", "Required value");
+}
+
+static void
 test_all_errors_at_once(void **state)
 {
         static const char y[] =
@@ -374,6 +397,7 @@ main(void)
             cmocka_unit_test(test_duplicates_and_volumes),
             cmocka_unit_test(test_secret_never_shown),
             cmocka_unit_test(test_storage),
+            cmocka_unit_test(test_more_kinds),
             cmocka_unit_test(test_all_errors_at_once),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
