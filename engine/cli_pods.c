@@ -664,12 +664,17 @@ eng_cli_exec(int argc, char **argv)
 {
         const char *ns = "default", *cname = NULL, *state = ENG_STATE_DIR_DEFAULT;
         bool tty = false, stdin_open = false;
+        const char *pod = NULL;
         int i = 1;
         for (; i < argc; i++) {
                 const char *a = argv[i];
                 if (!strcmp(a, "--")) {
                         i++;
                         break;
+                }
+                if (a[0] != '-' && !pod) {
+                        pod = a;
+                        continue;
                 }
                 if ((!strcmp(a, "-n") || !strcmp(a, "--namespace")) && i + 1 < argc)
                         ns = argv[++i];
@@ -683,21 +688,17 @@ eng_cli_exec(int argc, char **argv)
                         stdin_open = true;
                 else if (!strcmp(a, "-it") || !strcmp(a, "-ti"))
                         tty = stdin_open = true;
-                else if (a[0] == '-') {
+                else {
                         fprintf(stderr, "timone exec: unknown flag \"%s\"\n", a);
                         return 2;
-                } else
-                        break;
+                }
         }
-        /* POD -- CMD... */
-        if (i >= argc) {
+        /* POD [flags] -- CMD... */
+        if (!pod) {
                 fprintf(stderr, "usage: timone exec POD [-c CONTAINER] [-n NS] [-it] -- COMMAND "
                                 "[ARGS...]\n");
                 return 2;
         }
-        const char *pod = argv[i++];
-        if (i < argc && !strcmp(argv[i], "--"))
-                i++;
         if (i >= argc) {
                 fprintf(stderr, "timone exec: a command is required after --\n");
                 return 2;

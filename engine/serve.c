@@ -68,7 +68,8 @@ typedef struct serve {
         net_podnet *net;
         exe_agent *agent;
         int64_t generation;
-        char cluster_id[33]; /* random, made once per state directory */
+        char cluster_id[33];                        /* random, made once per state directory */
+        char desired_digest[TM_SHA256_HEX_LEN + 1]; /* of the last NodeDesired sent */
         int exit_code;
 } serve;
 
@@ -201,7 +202,17 @@ sync_nodes(serve *s, tm_error *err)
                                 current.items[i].name, current.items[i].uid);
         if (!s->agent)
                 goto out;
-        if (changed || s->generation == 0 || vols.changed) {
+        /* The node gets a new message when anything in it changed: its
+         * pods, or the ConfigMaps, Secrets and volumes they use. */
+        if ((r = eng_node_desired(s->store, LOCAL_NODE, 0, &next, vols.binds, vols.n_binds,
+                                  vols.reclaims, vols.n_reclaims, &msg, err)) < 0)
+                goto out;
+        char digest[TM_SHA256_HEX_LEN + 1];
+        tm_sha256_hex(msg, strlen(msg), digest);
+        explicit_bzero(msg, strlen(msg));
+        free(msg);
+        msg = NULL;
+        if (changed || s->generation == 0 || strcmp(digest, s->desired_digest) != 0) {
                 s->generation = s->generation ? s->generation + 1 : tm_wall_s() * 1000;
                 if ((r = eng_node_desired(s->store, LOCAL_NODE, s->generation, &next, vols.binds,
                                           vols.n_binds, vols.reclaims, vols.n_reclaims, &msg,
@@ -213,6 +224,7 @@ sync_nodes(serve *s, tm_error *err)
                         tm_error_wrap(err, "node \"%s\"", LOCAL_NODE);
                         goto out;
                 }
+                memcpy(s->desired_digest, digest, sizeof(digest));
                 arm_timer(s->ev_agent, 0);
         }
 out:

@@ -11,7 +11,7 @@ PKGS=(
   libnftables-dev libzstd-dev zlib1g-dev
   # runtime and test tools
   crun runc busybox-static git iproute2 nftables zstd tar zip sqlite3
-  openssh-server openssh-client procps psmisc
+  openssh-server openssh-client procps psmisc jq
 )
 missing=()
 for p in "${PKGS[@]}"; do

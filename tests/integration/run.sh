@@ -16,4 +16,5 @@ cleanup() {
 trap cleanup EXIT
 source "$SRC/tests/integration/lib.sh"
 cd "$WORK"
+if [ -n "${TRACE:-}" ]; then set -x; fi
 source "$1"
