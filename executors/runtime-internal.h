@@ -33,6 +33,8 @@ char *exe_rt_container_dir(const exe_runtime *rt, const char *uid, const char *n
 char *exe_rt_log_dir(const exe_runtime *rt, const char *uid, const char *name);
 char *exe_rt_container_id(const char *uid, const char *name);
 
+/* Trims trailing white space in place; returns s. */
+char *exe_rt_rstrip(char *s);
 /* Runs argv (argv[0] a path) with stdin from /dev/null, collects stdout
  * and stderr (each at most EXE_RT_OUT_MAX, NUL-terminated; out or errout
  * may be NULL to discard). *status gets the wait status. */
