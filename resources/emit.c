@@ -231,9 +231,11 @@ static uint32_t
 utf8_next(const unsigned char *s, size_t n, size_t *len)
 {
         unsigned c = s[0];
-        size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                             : (c & 0xF8) == 0xF0   ? 4
-                                                    : 0;
+        size_t k = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
         if (k == 0 || k > n) {
                 *len = 1;
                 return 0x110000u + c;
@@ -358,20 +360,48 @@ put_double_quoted(tm_buf *out, const char *s, size_t n)
                 char esc[16];
                 const char *e = NULL;
                 switch (cp) {
-                case 0: e = "\\0"; break;
-                case 7: e = "\\a"; break;
-                case 8: e = "\\b"; break;
-                case 9: e = "\\t"; break;
-                case 10: e = "\\n"; break;
-                case 11: e = "\\v"; break;
-                case 12: e = "\\f"; break;
-                case 13: e = "\\r"; break;
-                case 27: e = "\\e"; break;
-                case '"': e = "\\\""; break;
-                case '\\': e = "\\\\"; break;
-                case 0x85: e = "\\N"; break;
-                case 0x2028: e = "\\L"; break;
-                case 0x2029: e = "\\P"; break;
+                case 0:
+                        e = "\\0";
+                        break;
+                case 7:
+                        e = "\\a";
+                        break;
+                case 8:
+                        e = "\\b";
+                        break;
+                case 9:
+                        e = "\\t";
+                        break;
+                case 10:
+                        e = "\\n";
+                        break;
+                case 11:
+                        e = "\\v";
+                        break;
+                case 12:
+                        e = "\\f";
+                        break;
+                case 13:
+                        e = "\\r";
+                        break;
+                case 27:
+                        e = "\\e";
+                        break;
+                case '"':
+                        e = "\\\"";
+                        break;
+                case '\\':
+                        e = "\\\\";
+                        break;
+                case 0x85:
+                        e = "\\N";
+                        break;
+                case 0x2028:
+                        e = "\\L";
+                        break;
+                case 0x2029:
+                        e = "\\P";
+                        break;
                 default:
                         if (cp > 0x10FFFF)
                                 snprintf(esc, sizeof(esc), "\\x%02X", cp - 0x110000u);

@@ -8,30 +8,30 @@
 
 #define MAXLEN_MSG(n) "must be no more than " #n " characters"
 
-#define DNS1123_LABEL_MSG                                                                           \
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "  \
+#define DNS1123_LABEL_MSG                                                                          \
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "   \
         "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "   \
         "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-#define DNS1123_SUBDOMAIN_MSG                                                                       \
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' " \
+#define DNS1123_SUBDOMAIN_MSG                                                                      \
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "  \
         "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "      \
         "regex used for validation is "                                                            \
         "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-#define DNS1035_MSG                                                                                 \
-        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with " \
-        "an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "   \
+#define DNS1035_MSG                                                                                \
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with "  \
+        "an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "    \
         "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
-#define QNAME_RE_MSG                                                                                \
-        "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "  \
-        "an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for " \
+#define QNAME_RE_MSG                                                                               \
+        "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "   \
+        "an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "  \
         "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
-#define LABEL_VALUE_MSG                                                                             \
-        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "  \
-        "or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "     \
+#define LABEL_VALUE_MSG                                                                            \
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "   \
+        "or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "      \
         "'my_value',  or '12345', regex used for validation is "                                   \
         "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
-#define CONFIG_KEY_MSG                                                                              \
-        "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. "      \
+#define CONFIG_KEY_MSG                                                                             \
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. "       \
         "'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is "                \
         "'[-._a-zA-Z0-9]+')"
 
@@ -111,7 +111,8 @@ res_check_iana_svc_name(const char *s)
         bool letter = false;
         for (size_t i = 0; i < n; i++) {
                 if (!is_lower_alnum(s[i]) && s[i] != '-')
-                        return "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)";
+                        return "must contain only alpha-numeric characters (a-z, 0-9), and hyphens "
+                               "(-)";
                 if (s[i] >= 'a' && s[i] <= 'z')
                         letter = true;
         }

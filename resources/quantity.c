@@ -90,10 +90,10 @@ interpret(const char *s, size_t n, int *base, int64_t *exp, res_qformat *fmt)
                 const char *s;
                 int base, exp;
         } tab[] = {
-                {"", 10, 0},    {"n", 10, -9},  {"u", 10, -6},  {"m", 10, -3},  {"k", 10, 3},
-                {"M", 10, 6},   {"G", 10, 9},   {"T", 10, 12},  {"P", 10, 15},  {"E", 10, 18},
-                {"Ki", 2, 10},  {"Mi", 2, 20},  {"Gi", 2, 30},  {"Ti", 2, 40},  {"Pi", 2, 50},
-                {"Ei", 2, 60},
+            {"", 10, 0},   {"n", 10, -9}, {"u", 10, -6}, {"m", 10, -3},
+            {"k", 10, 3},  {"M", 10, 6},  {"G", 10, 9},  {"T", 10, 12},
+            {"P", 10, 15}, {"E", 10, 18}, {"Ki", 2, 10}, {"Mi", 2, 20},
+            {"Gi", 2, 30}, {"Ti", 2, 40}, {"Pi", 2, 50}, {"Ei", 2, 60},
         };
         for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
                 if (strlen(tab[i].s) == n && memcmp(tab[i].s, s, n) == 0) {
@@ -348,7 +348,8 @@ res_quantity_cmp(const res_quantity *a, const res_quantity *b)
         if (sa == 0)
                 return 0;
         /* same sign: compare orders of magnitude, then digits */
-        int64_t ma = (int64_t)ndigits(a->mant) + a->scale, mb = (int64_t)ndigits(b->mant) + b->scale;
+        int64_t ma = (int64_t)ndigits(a->mant) + a->scale,
+                mb = (int64_t)ndigits(b->mant) + b->scale;
         int c;
         if (ma != mb) {
                 c = ma < mb ? -1 : 1;

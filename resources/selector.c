@@ -79,14 +79,15 @@ req_check(const req *r, const char *path, tm_error *err)
 {
         const char *m = res_check_qualified_name(r->key);
         if (m)
-                return tm_error_set(err, -EINVAL, "%sinvalid label key \"%s\": %s", path, r->key, m);
+                return tm_error_set(err, -EINVAL, "%sinvalid label key \"%s\": %s", path, r->key,
+                                    m);
         switch (r->op) {
         case OP_IN:
         case OP_NOTIN:
                 if (r->n == 0)
-                        return tm_error_set(err, -EINVAL,
-                                            "%sfor 'in', 'notin' operators, values set can't be empty",
-                                            path);
+                        return tm_error_set(
+                            err, -EINVAL,
+                            "%sfor 'in', 'notin' operators, values set can't be empty", path);
                 break;
         case OP_EQ:
         case OP_DEQ:
@@ -100,30 +101,30 @@ req_check(const req *r, const char *path, tm_error *err)
         case OP_NOTEXISTS:
                 if (r->n != 0)
                         return tm_error_set(
-                                err, -EINVAL,
-                                "%svalues set must be empty for exists and does not exist", path);
+                            err, -EINVAL,
+                            "%svalues set must be empty for exists and does not exist", path);
                 break;
         case OP_GT:
         case OP_LT:
                 if (r->n != 1)
-                        return tm_error_set(err, -EINVAL,
-                                            "%sfor 'Gt', 'Lt' operators, exactly one value is required",
-                                            path);
+                        return tm_error_set(
+                            err, -EINVAL,
+                            "%sfor 'Gt', 'Lt' operators, exactly one value is required", path);
                 char *end;
                 errno = 0;
                 (void)strtoll(r->vals[0], &end, 10);
                 if (errno || end == r->vals[0] || *end)
-                        return tm_error_set(err, -EINVAL,
-                                            "%sfor 'Gt', 'Lt' operators, the value must be an integer",
-                                            path);
+                        return tm_error_set(
+                            err, -EINVAL,
+                            "%sfor 'Gt', 'Lt' operators, the value must be an integer", path);
                 break;
         }
         for (size_t i = 0; i < r->n; i++) {
                 m = res_check_label_value(r->vals[i]);
                 if (m)
                         return tm_error_set(err, -EINVAL,
-                                            "%sinvalid label value: \"%s\": at key: \"%s\": %s", path,
-                                            r->vals[i], r->key, m);
+                                            "%sinvalid label value: \"%s\": at key: \"%s\": %s",
+                                            path, r->vals[i], r->key, m);
         }
         return 0;
 }
@@ -174,7 +175,7 @@ typedef enum tok {
 typedef struct lexer {
         const char *s;
         size_t pos;
-        tok t;        /* the current (looked-ahead) token */
+        tok t; /* the current (looked-ahead) token */
         const char *lit;
         size_t litlen;
 } lexer;
@@ -207,9 +208,9 @@ lex(lexer *l)
                 static const struct {
                         const char *s;
                         tok t;
-                } sym[] = {{"!=", T_NEQ}, {"==", T_DEQ}, {"!", T_NOT}, {"(", T_OPENPAR},
-                           {")", T_CLOSEPAR}, {",", T_COMMA}, {"=", T_EQ}, {">", T_GT},
-                           {"<", T_LT}};
+                } sym[] = {{"!=", T_NEQ},    {"==", T_DEQ},     {"!", T_NOT},
+                           {"(", T_OPENPAR}, {")", T_CLOSEPAR}, {",", T_COMMA},
+                           {"=", T_EQ},      {">", T_GT},       {"<", T_LT}};
                 for (size_t i = 0; i < TM_ARRAY_SIZE(sym); i++) {
                         size_t n = strlen(sym[i].s);
                         if (strncmp(p, sym[i].s, n) == 0) {
@@ -310,13 +311,27 @@ parse_requirement(lexer *l, req *r, tm_error *err)
                 return req_check(r, "", err);
         }
         switch (l->t) {
-        case T_IN: r->op = OP_IN; break;
-        case T_NOTIN: r->op = OP_NOTIN; break;
-        case T_EQ: r->op = OP_EQ; break;
-        case T_DEQ: r->op = OP_DEQ; break;
-        case T_NEQ: r->op = OP_NEQ; break;
-        case T_GT: r->op = OP_GT; break;
-        case T_LT: r->op = OP_LT; break;
+        case T_IN:
+                r->op = OP_IN;
+                break;
+        case T_NOTIN:
+                r->op = OP_NOTIN;
+                break;
+        case T_EQ:
+                r->op = OP_EQ;
+                break;
+        case T_DEQ:
+                r->op = OP_DEQ;
+                break;
+        case T_NEQ:
+                r->op = OP_NEQ;
+                break;
+        case T_GT:
+                r->op = OP_GT;
+                break;
+        case T_LT:
+                r->op = OP_LT;
+                break;
         default:
                 return lex_error(l, err, "in, notin, =, ==, !=, gt, lt");
         }
@@ -406,7 +421,8 @@ res_selector_from_value(const res_value *v, res_selector **out, tm_error *err)
         const res_value *me = res_map_get(v, "matchExpressions");
         if (me && me->type != RES_NULL) {
                 if (me->type != RES_SEQ)
-                        return tm_error_set(err, -EINVAL, "matchExpressions: must be a list, not a %s",
+                        return tm_error_set(err, -EINVAL,
+                                            "matchExpressions: must be a list, not a %s",
                                             res_type_name(me->type));
                 for (uint32_t i = 0; i < me->n; i++) {
                         const res_value *e = me->u.items[i];
@@ -435,10 +451,10 @@ res_selector_from_value(const res_value *v, res_selector **out, tm_error *err)
                                 r->op = OP_NOTEXISTS;
                         else
                                 return tm_error_set(
-                                        err, -EINVAL,
-                                        "matchExpressions[%u].operator: \"%s\" is not a valid label "
-                                        "selector operator",
-                                        i, opname);
+                                    err, -EINVAL,
+                                    "matchExpressions[%u].operator: \"%s\" is not a valid label "
+                                    "selector operator",
+                                    i, opname);
                         const res_value *vals = res_map_get(e, "values");
                         if (vals && vals->type != RES_NULL && vals->type != RES_SEQ)
                                 return tm_error_set(err, -EINVAL,
@@ -454,9 +470,9 @@ res_selector_from_value(const res_value *v, res_selector **out, tm_error *err)
                                                             i, k, res_type_name(x->type));
                                 req_add_value(r, x->u.s, x->n, false);
                         }
-                        _cleanup_free_ char *path = xasprintf(
-                                "matchExpressions[%u].%s: ", i,
-                                res_check_qualified_name(key) ? "key" : "values");
+                        _cleanup_free_ char *path =
+                            xasprintf("matchExpressions[%u].%s: ", i,
+                                      res_check_qualified_name(key) ? "key" : "values");
                         int rc = req_check(r, path, err);
                         if (rc < 0)
                                 return rc;
@@ -538,9 +554,9 @@ void
 res_selector_format(const res_selector *s, tm_buf *out)
 {
         static const char *const opstr[] = {
-                [OP_IN] = " in ", [OP_NOTIN] = " notin ", [OP_EQ] = "=", [OP_DEQ] = "==",
-                [OP_NEQ] = "!=",  [OP_EXISTS] = "",       [OP_NOTEXISTS] = "", [OP_GT] = ">",
-                [OP_LT] = "<",
+            [OP_IN] = " in ",    [OP_NOTIN] = " notin ", [OP_EQ] = "=",
+            [OP_DEQ] = "==",     [OP_NEQ] = "!=",        [OP_EXISTS] = "",
+            [OP_NOTEXISTS] = "", [OP_GT] = ">",          [OP_LT] = "<",
         };
         if (!s || s->nothing)
                 return;

@@ -36,19 +36,20 @@ static const struct {
         uint8_t type;
         int8_t v;
 } resolve_map[] = {
-        {"y", RES_BOOL, 1},      {"Y", RES_BOOL, 1},      {"yes", RES_BOOL, 1},
-        {"Yes", RES_BOOL, 1},    {"YES", RES_BOOL, 1},    {"true", RES_BOOL, 1},
-        {"True", RES_BOOL, 1},   {"TRUE", RES_BOOL, 1},   {"on", RES_BOOL, 1},
-        {"On", RES_BOOL, 1},     {"ON", RES_BOOL, 1},     {"n", RES_BOOL, 0},
-        {"N", RES_BOOL, 0},      {"no", RES_BOOL, 0},     {"No", RES_BOOL, 0},
-        {"NO", RES_BOOL, 0},     {"false", RES_BOOL, 0},  {"False", RES_BOOL, 0},
-        {"FALSE", RES_BOOL, 0},  {"off", RES_BOOL, 0},    {"Off", RES_BOOL, 0},
-        {"OFF", RES_BOOL, 0},    {"~", RES_NULL, 0},      {"", RES_NULL, 0},      {"null", RES_NULL, 0},
-        {"Null", RES_NULL, 0},   {"NULL", RES_NULL, 0},   {".nan", RES_FLOAT, 0},
-        {".NaN", RES_FLOAT, 0},  {".NAN", RES_FLOAT, 0},  {".inf", RES_FLOAT, 1},
-        {".Inf", RES_FLOAT, 1},  {".INF", RES_FLOAT, 1},  {"+.inf", RES_FLOAT, 1},
-        {"+.Inf", RES_FLOAT, 1}, {"+.INF", RES_FLOAT, 1}, {"-.inf", RES_FLOAT, -1},
-        {"-.Inf", RES_FLOAT, -1}, {"-.INF", RES_FLOAT, -1}, {"<<", R_MERGE, 0},
+    {"y", RES_BOOL, 1},       {"Y", RES_BOOL, 1},       {"yes", RES_BOOL, 1},
+    {"Yes", RES_BOOL, 1},     {"YES", RES_BOOL, 1},     {"true", RES_BOOL, 1},
+    {"True", RES_BOOL, 1},    {"TRUE", RES_BOOL, 1},    {"on", RES_BOOL, 1},
+    {"On", RES_BOOL, 1},      {"ON", RES_BOOL, 1},      {"n", RES_BOOL, 0},
+    {"N", RES_BOOL, 0},       {"no", RES_BOOL, 0},      {"No", RES_BOOL, 0},
+    {"NO", RES_BOOL, 0},      {"false", RES_BOOL, 0},   {"False", RES_BOOL, 0},
+    {"FALSE", RES_BOOL, 0},   {"off", RES_BOOL, 0},     {"Off", RES_BOOL, 0},
+    {"OFF", RES_BOOL, 0},     {"~", RES_NULL, 0},       {"", RES_NULL, 0},
+    {"null", RES_NULL, 0},    {"Null", RES_NULL, 0},    {"NULL", RES_NULL, 0},
+    {".nan", RES_FLOAT, 0},   {".NaN", RES_FLOAT, 0},   {".NAN", RES_FLOAT, 0},
+    {".inf", RES_FLOAT, 1},   {".Inf", RES_FLOAT, 1},   {".INF", RES_FLOAT, 1},
+    {"+.inf", RES_FLOAT, 1},  {"+.Inf", RES_FLOAT, 1},  {"+.INF", RES_FLOAT, 1},
+    {"-.inf", RES_FLOAT, -1}, {"-.Inf", RES_FLOAT, -1}, {"-.INF", RES_FLOAT, -1},
+    {"<<", R_MERGE, 0},
 };
 
 static char
@@ -219,9 +220,8 @@ parse_dot_float(const char *s, size_t n, double *out)
                 for (; i < n; i++) {
                         if (s[i] >= '0' && s[i] <= '9')
                                 buf[o++] = s[i];
-                        else if (s[i] == '_' && i > start && s[i - 1] != '_' &&
-                                 s[i - 1] >= '0' && i + 1 < n && s[i + 1] >= '0' &&
-                                 s[i + 1] <= '9')
+                        else if (s[i] == '_' && i > start && s[i - 1] != '_' && s[i - 1] >= '0' &&
+                                 i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
                                 continue;
                         else
                                 return false;
@@ -344,17 +344,16 @@ typedef struct dec {
         res_doc *docs;
         size_t n_docs, cap_docs;
         res_value *root;
-        size_t skip;    /* > 0: inside a node being skipped */
-        bool skip_doc;  /* skip to the end of the document */
+        size_t skip;   /* > 0: inside a node being skipped */
+        bool skip_doc; /* skip to the end of the document */
         bool fatal;
         size_t errors;
 } dec;
 
 #define POS(m) (uint32_t)((m).line + 1), (uint32_t)((m).column + 1)
 
-static void
-dec_error(dec *d, uint32_t line, uint32_t col, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
+static void dec_error(dec *d, uint32_t line, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static void
 dec_error(dec *d, uint32_t line, uint32_t col, const char *fmt, ...)
@@ -750,7 +749,7 @@ on_start(dec *d, yaml_event_t *e, bool is_map)
         f->v->col = col;
         f->start_nodes = d->nodes - 1;
         yaml_char_t **anchor =
-                is_map ? &e->data.mapping_start.anchor : &e->data.sequence_start.anchor;
+            is_map ? &e->data.mapping_start.anchor : &e->data.sequence_start.anchor;
         f->anchor = (char *)TAKE_PTR(*anchor);
 }
 
@@ -842,8 +841,8 @@ on_scalar(dec *d, yaml_event_t *e)
         res_value tmp = {0};
         bool merge = false;
         if (n > d->lim->max_scalar_bytes) {
-                dec_error(d, line, col, "yaml: scalar of %zu bytes is over the limit of %zu",
-                          n, d->lim->max_scalar_bytes);
+                dec_error(d, line, col, "yaml: scalar of %zu bytes is over the limit of %zu", n,
+                          d->lim->max_scalar_bytes);
                 tmp.type = RES_NULL;
         } else {
                 resolve_event(d, e, &tmp, &merge);

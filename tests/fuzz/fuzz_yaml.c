@@ -13,13 +13,13 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         res_limits lim = {
-                .max_doc_bytes = 64 * 1024,
-                .max_depth = 32,
-                .max_nodes = 20000,
-                .max_alias_nodes = 2000,
-                .max_docs = 64,
-                .max_objects = 1000,
-                .max_scalar_bytes = 4096,
+            .max_doc_bytes = 64 * 1024,
+            .max_depth = 32,
+            .max_nodes = 20000,
+            .max_alias_nodes = 2000,
+            .max_docs = 64,
+            .max_objects = 1000,
+            .max_scalar_bytes = 4096,
         };
         res_doc *docs = NULL;
         size_t n = 0;
@@ -51,8 +51,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     n2 != 1 || !res_value_equal(docs[i].root, again[0].root)) {
                         fprintf(stderr, "round trip failed:\n%s\n", yaml.data);
                         for (size_t k = 0; k < dg2.n; k++)
-                                fprintf(stderr, "%u:%u: %s\n", dg2.items[k].line,
-                                        dg2.items[k].col, dg2.items[k].msg);
+                                fprintf(stderr, "%u:%u: %s\n", dg2.items[k].line, dg2.items[k].col,
+                                        dg2.items[k].msg);
                         abort();
                 }
                 res_docs_free(again, n2);

@@ -39,49 +39,48 @@ decode(const char *y, size_t len)
         return v;
 }
 
-static const char manifest[] =
-        "apiVersion: apps/v1\n"
-        "kind: Deployment\n"
-        "metadata:\n"
-        "  name: web\n"
-        "  annotations:\n"
-        "    revision: \"1\"\n"
-        "    flag: \"on\"\n"
-        "    date: \"2001-12-14\"\n"
-        "    empty: \"\"\n"
-        "    colon: \"a: b\"\n"
-        "    hash: \"a #b\"\n"
-        "    lead: \" x\"\n"
-        "    star: \"*x\"\n"
-        "    script: |\n"
-        "      #!/bin/sh\n"
-        "      echo hi\n"
-        "    nonl: |-\n"
-        "      one\n"
-        "      two\n"
-        "    tab: \"a\\tb\"\n"
-        "spec:\n"
-        "  replicas: 3\n"
-        "  ratio: 0.5\n"
-        "  whole: 2.0\n"
-        "  paused: false\n"
-        "  nothing: null\n"
-        "  selector: {}\n"
-        "  list: []\n"
-        "  template:\n"
-        "    spec:\n"
-        "      containers:\n"
-        "      - name: nginx\n"
-        "        image: nginx:1.25\n"
-        "        args:\n"
-        "        - --port=80\n"
-        "        - \"-\"\n"
-        "        ports:\n"
-        "        - containerPort: 80\n"
-        "      matrix:\n"
-        "      - - 1\n"
-        "        - 2\n"
-        "      - []\n";
+static const char manifest[] = "apiVersion: apps/v1\n"
+                               "kind: Deployment\n"
+                               "metadata:\n"
+                               "  name: web\n"
+                               "  annotations:\n"
+                               "    revision: \"1\"\n"
+                               "    flag: \"on\"\n"
+                               "    date: \"2001-12-14\"\n"
+                               "    empty: \"\"\n"
+                               "    colon: \"a: b\"\n"
+                               "    hash: \"a #b\"\n"
+                               "    lead: \" x\"\n"
+                               "    star: \"*x\"\n"
+                               "    script: |\n"
+                               "      #!/bin/sh\n"
+                               "      echo hi\n"
+                               "    nonl: |-\n"
+                               "      one\n"
+                               "      two\n"
+                               "    tab: \"a\\tb\"\n"
+                               "spec:\n"
+                               "  replicas: 3\n"
+                               "  ratio: 0.5\n"
+                               "  whole: 2.0\n"
+                               "  paused: false\n"
+                               "  nothing: null\n"
+                               "  selector: {}\n"
+                               "  list: []\n"
+                               "  template:\n"
+                               "    spec:\n"
+                               "      containers:\n"
+                               "      - name: nginx\n"
+                               "        image: nginx:1.25\n"
+                               "        args:\n"
+                               "        - --port=80\n"
+                               "        - \"-\"\n"
+                               "        ports:\n"
+                               "        - containerPort: 80\n"
+                               "      matrix:\n"
+                               "      - - 1\n"
+                               "        - 2\n"
+                               "      - []\n";
 
 static void
 test_yaml_kubectl_look(void **state)
@@ -93,10 +92,11 @@ test_yaml_kubectl_look(void **state)
         assert_string_equal(b.data, manifest);
         tm_buf_reset(&b);
         res_emit_yaml(res_get(v, "spec", "template", NULL), &b, 4);
-        assert_string_equal(b.data, "    spec:\n      containers:\n      - name: nginx\n"
-                                    "        image: nginx:1.25\n        args:\n        - --port=80\n"
-                                    "        - \"-\"\n        ports:\n        - containerPort: 80\n"
-                                    "      matrix:\n      - - 1\n        - 2\n      - []\n");
+        assert_string_equal(b.data,
+                            "    spec:\n      containers:\n      - name: nginx\n"
+                            "        image: nginx:1.25\n        args:\n        - --port=80\n"
+                            "        - \"-\"\n        ports:\n        - containerPort: 80\n"
+                            "      matrix:\n      - - 1\n        - 2\n      - []\n");
         tm_buf_free(&b);
         res_value_free(v);
 }
@@ -107,23 +107,51 @@ test_yaml_quoting(void **state)
         static const struct {
                 const char *s, *want;
         } cases[] = {
-                {"plain", "plain"},     {"yes", "\"yes\""},      {"Off", "\"Off\""},
-                {"y", "\"y\""},         {"~", "\"~\""},          {"null", "\"null\""},
-                {"0644", "\"0644\""},   {"1e3", "\"1e3\""},      {".inf", "\".inf\""},
-                {"12", "\"12\""},       {"0x1F", "\"0x1F\""},    {"1_000", "\"1_000\""},
-                {"1:20", "\"1:20\""},   {"2024-01-02", "\"2024-01-02\""},
-                {"<<", "\"<<\""},       {"- a", "\"- a\""},      {"-a", "-a"},
-                {"a:b", "a:b"},         {"a: b", "\"a: b\""},    {"a:", "\"a:\""},
-                {"#x", "\"#x\""},       {"x#y", "x#y"},          {"x #y", "\"x #y\""},
-                {"&x", "\"&x\""},       {"!x", "\"!x\""},        {"%x", "\"%x\""},
-                {"@x", "\"@x\""},       {"`x", "\"`x\""},        {"{x", "\"{x\""},
-                {"[x]", "\"[x]\""},     {"'x'", "\"'x'\""},      {"\"x\"", "\"\\\"x\\\"\""},
-                {"|x", "\"|x\""},       {">x", "\">x\""},        {"?", "\"?\""},
-                {"?x", "?x"},           {"x ", "\"x \""},        {"---", "\"---\""},
-                {"...x", "\"...x\""},   {"caf\xc3\xa9", "caf\xc3\xa9"},
-                {"a\x01z", "\"a\\x01z\""}, {"a\\b", "a\\b"},
-                {"\xe2\x80\xa8", "\"\\L\""}, {"nul\0", "\"nul\\0\""},
-                {"http://x.y/z?a=b&c", "http://x.y/z?a=b&c"},
+            {"plain", "plain"},
+            {"yes", "\"yes\""},
+            {"Off", "\"Off\""},
+            {"y", "\"y\""},
+            {"~", "\"~\""},
+            {"null", "\"null\""},
+            {"0644", "\"0644\""},
+            {"1e3", "\"1e3\""},
+            {".inf", "\".inf\""},
+            {"12", "\"12\""},
+            {"0x1F", "\"0x1F\""},
+            {"1_000", "\"1_000\""},
+            {"1:20", "\"1:20\""},
+            {"2024-01-02", "\"2024-01-02\""},
+            {"<<", "\"<<\""},
+            {"- a", "\"- a\""},
+            {"-a", "-a"},
+            {"a:b", "a:b"},
+            {"a: b", "\"a: b\""},
+            {"a:", "\"a:\""},
+            {"#x", "\"#x\""},
+            {"x#y", "x#y"},
+            {"x #y", "\"x #y\""},
+            {"&x", "\"&x\""},
+            {"!x", "\"!x\""},
+            {"%x", "\"%x\""},
+            {"@x", "\"@x\""},
+            {"`x", "\"`x\""},
+            {"{x", "\"{x\""},
+            {"[x]", "\"[x]\""},
+            {"'x'", "\"'x'\""},
+            {"\"x\"", "\"\\\"x\\\"\""},
+            {"|x", "\"|x\""},
+            {">x", "\">x\""},
+            {"?", "\"?\""},
+            {"?x", "?x"},
+            {"x ", "\"x \""},
+            {"---", "\"---\""},
+            {"...x", "\"...x\""},
+            {"caf\xc3\xa9", "caf\xc3\xa9"},
+            {"a\x01z", "\"a\\x01z\""},
+            {"a\\b", "a\\b"},
+            {"\xe2\x80\xa8", "\"\\L\""},
+            {"nul\0", "\"nul\\0\""},
+            {"http://x.y/z?a=b&c", "http://x.y/z?a=b&c"},
         };
         for (size_t i = 0; i < TM_ARRAY_SIZE(cases); i++) {
                 size_t n = strlen(cases[i].s);
@@ -160,8 +188,9 @@ test_json(void **state)
                                     "  \"f\": -0\n}");
         tm_buf_reset(&b);
         res_emit_json(v, &b, false);
-        assert_string_equal(b.data, "{\"b\":1,\"a\":[\"x\",2.5,true,null,{}],\"c\":{\"z\":\"q\\\"\","
-                                    "\"w\":[]},\"d\":1e+21,\"e\":1e-7,\"f\":-0}");
+        assert_string_equal(b.data,
+                            "{\"b\":1,\"a\":[\"x\",2.5,true,null,{}],\"c\":{\"z\":\"q\\\"\","
+                            "\"w\":[]},\"d\":1e+21,\"e\":1e-7,\"f\":-0}");
         tm_buf_reset(&b);
         res_emit_canonical_json(v, &b);
         assert_string_equal(b.data, "{\"a\":[\"x\",2.5,true,null,{}],\"b\":1,\"c\":{\"w\":[],\"z\":"
@@ -173,10 +202,12 @@ test_json(void **state)
         res_value_free(v);
 
         /* byte-wise order, UTF-8 passed through, control characters escaped */
-        v = decode("{\"\xc3\xa9\": 1, \"Z\": 2, \"a\": \"\\u0001\xc3\xa9\", \"aa\": 3, \"\": 4}", SIZE_MAX);
+        v = decode("{\"\xc3\xa9\": 1, \"Z\": 2, \"a\": \"\\u0001\xc3\xa9\", \"aa\": 3, \"\": 4}",
+                   SIZE_MAX);
         b = (tm_buf)TM_BUF_INIT;
         res_emit_canonical_json(v, &b);
-        assert_string_equal(b.data, "{\"\":4,\"Z\":2,\"a\":\"\\u0001\xc3\xa9\",\"aa\":3,\"\xc3\xa9\":1}");
+        assert_string_equal(b.data,
+                            "{\"\":4,\"Z\":2,\"a\":\"\\u0001\xc3\xa9\",\"aa\":3,\"\xc3\xa9\":1}");
         tm_buf_free(&b);
         res_value_free(v);
 }
@@ -190,19 +221,32 @@ test_go_floats(void **state)
                 int bits;
                 const char *want;
         } cases[] = {
-                {1e6, 'g', 64, "1e+06"},      {100000, 'g', 64, "100000"},
-                {0.0001, 'g', 64, "0.0001"},  {0.00001, 'g', 64, "1e-05"},
-                {1.5, 'g', 64, "1.5"},        {123456789.0, 'g', 64, "1.23456789e+08"},
-                {3.14, 'g', 64, "3.14"},      {-0.0, 'g', 64, "-0"},
-                {0.1, 'g', 64, "0.1"},        {1.0 / 3, 'g', 64, "0.3333333333333333"},
-                {5e-324, 'g', 64, "5e-324"},  {1.7976931348623157e308, 'g', 64, "1.7976931348623157e+308"},
-                {1e21, 'j', 64, "1e+21"},     {1e20, 'j', 64, "100000000000000000000"},
-                {1e-7, 'j', 64, "1e-7"},      {0.000001, 'j', 64, "0.000001"},
-                {123456789.0, 'j', 64, "123456789"}, {2.5, 'j', 64, "2.5"},
-                {0.1, 'g', 32, "0.1"},        {1.5, 'g', 32, "1.5"},
-                {16777217.0, 'g', 32, "1.6777216e+07"}, {1e39, 'g', 32, "+Inf"},
-                {NAN, 'g', 64, "NaN"},        {-INFINITY, 'g', 64, "-Inf"},
-                {1e300, 'e', 64, "1e+300"},   {12.5, 'f', 64, "12.5"},
+            {1e6, 'g', 64, "1e+06"},
+            {100000, 'g', 64, "100000"},
+            {0.0001, 'g', 64, "0.0001"},
+            {0.00001, 'g', 64, "1e-05"},
+            {1.5, 'g', 64, "1.5"},
+            {123456789.0, 'g', 64, "1.23456789e+08"},
+            {3.14, 'g', 64, "3.14"},
+            {-0.0, 'g', 64, "-0"},
+            {0.1, 'g', 64, "0.1"},
+            {1.0 / 3, 'g', 64, "0.3333333333333333"},
+            {5e-324, 'g', 64, "5e-324"},
+            {1.7976931348623157e308, 'g', 64, "1.7976931348623157e+308"},
+            {1e21, 'j', 64, "1e+21"},
+            {1e20, 'j', 64, "100000000000000000000"},
+            {1e-7, 'j', 64, "1e-7"},
+            {0.000001, 'j', 64, "0.000001"},
+            {123456789.0, 'j', 64, "123456789"},
+            {2.5, 'j', 64, "2.5"},
+            {0.1, 'g', 32, "0.1"},
+            {1.5, 'g', 32, "1.5"},
+            {16777217.0, 'g', 32, "1.6777216e+07"},
+            {1e39, 'g', 32, "+Inf"},
+            {NAN, 'g', 64, "NaN"},
+            {-INFINITY, 'g', 64, "-Inf"},
+            {1e300, 'e', 64, "1e+300"},
+            {12.5, 'f', 64, "12.5"},
         };
         for (size_t i = 0; i < TM_ARRAY_SIZE(cases); i++) {
                 char buf[RES_FLOAT_STR_MAX];
@@ -247,11 +291,63 @@ static res_value *
 random_str(void)
 {
         static const char *const atoms[] = {
-                "a", "b", "z", " ", ":", ": ", "#", " #", "-", "- ", "?", "\n", "\n\n", "\t",
-                "\"", "'", "\\", "0", "1", "x1", "0x", "e3", ".", "yes", "no", "~", "null",
-                "true", "---", "...", "&", "*", "!", "|", ">", "%", "@", "`", "{", "}", "[", "]",
-                ",", "\xc3\xa9", "\xe2\x80\xa8", "\xc2\x85", "\x01", "\r", "<<", "2001-01-01",
-                "1:2", ".inf", "-", "+", "\xef\xbb\xbf", "\x7f", "\xf0\x9f\x98\x80",
+            "a",
+            "b",
+            "z",
+            " ",
+            ":",
+            ": ",
+            "#",
+            " #",
+            "-",
+            "- ",
+            "?",
+            "\n",
+            "\n\n",
+            "\t",
+            "\"",
+            "'",
+            "\\",
+            "0",
+            "1",
+            "x1",
+            "0x",
+            "e3",
+            ".",
+            "yes",
+            "no",
+            "~",
+            "null",
+            "true",
+            "---",
+            "...",
+            "&",
+            "*",
+            "!",
+            "|",
+            ">",
+            "%",
+            "@",
+            "`",
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            "\xc3\xa9",
+            "\xe2\x80\xa8",
+            "\xc2\x85",
+            "\x01",
+            "\r",
+            "<<",
+            "2001-01-01",
+            "1:2",
+            ".inf",
+            "-",
+            "+",
+            "\xef\xbb\xbf",
+            "\x7f",
+            "\xf0\x9f\x98\x80",
         };
         tm_buf b = TM_BUF_INIT;
         uint32_t n = rnd(6);
@@ -273,7 +369,8 @@ random_tree(int depth)
         case 2:
                 return res_int_new((int64_t)rng * (rnd(2) ? 1 : -1) >> rnd(64));
         case 3:
-                return res_float_new(rnd(2) ? (double)rnd(1000) / 8 : ldexp((double)rng, -rnd(200)));
+                return res_float_new(rnd(2) ? (double)rnd(1000) / 8
+                                            : ldexp((double)rng, -rnd(200)));
         case 4:
         case 5:
                 return random_str();
@@ -350,9 +447,12 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_yaml_kubectl_look), cmocka_unit_test(test_yaml_quoting),
-                cmocka_unit_test(test_json),              cmocka_unit_test(test_go_floats),
-                cmocka_unit_test(test_round_trip_property), cmocka_unit_test(test_long_key),
+            cmocka_unit_test(test_yaml_kubectl_look),
+            cmocka_unit_test(test_yaml_quoting),
+            cmocka_unit_test(test_json),
+            cmocka_unit_test(test_go_floats),
+            cmocka_unit_test(test_round_trip_property),
+            cmocka_unit_test(test_long_key),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,12 +46,12 @@ rep(char c, size_t n)
 static void
 test_dns1123_label(void **state)
 {
-        const char *good[] = {"a", "ab", "abc", "a1", "a-1", "a--1--2--b", "0", "01", "012",
-                              "1a", "1-a", "1--a--b--2"};
-        const char *bad[] = {"", "A", "ABC", "aBc", "A1", "A-1", "1-A", "-", "a-", "-a", "1-",
-                             "-1", "_", "a_", "_a", "a_b", "1_", "_1", "1_2", ".", "a.",
-                             ".a", "a.b", "1.", ".1", "1.2", " ", "a ", " a", "a b", "1 ",
-                             " 1", "1 2"};
+        const char *good[] = {"a", "ab", "abc", "a1", "a-1", "a--1--2--b",
+                              "0", "01", "012", "1a", "1-a", "1--a--b--2"};
+        const char *bad[] = {"",    "A",  "ABC", "aBc", "A1",  "A-1", "1-A", "-",   "a-",
+                             "-a",  "1-", "-1",  "_",   "a_",  "_a",  "a_b", "1_",  "_1",
+                             "1_2", ".",  "a.",  ".a",  "a.b", "1.",  ".1",  "1.2", " ",
+                             "a ",  " a", "a b", "1 ",  " 1",  "1 2"};
         accept_all(res_check_dns1123_label, good, TM_ARRAY_SIZE(good));
         reject_all(res_check_dns1123_label, bad, TM_ARRAY_SIZE(bad));
         _cleanup_free_ char *l63 = rep('a', 63), *l64 = rep('a', 64);
@@ -67,35 +67,102 @@ test_dns1123_label(void **state)
 static void
 test_dns1123_subdomain(void **state)
 {
-        const char *good[] = {"a", "ab", "abc", "a1", "a-1", "a--1--2--b", "0", "01", "012",
-                              "1a", "1-a", "1--a--b--2", "a.a", "ab.a", "abc.a", "a1.a",
-                              "a-1.a", "a--1--2--b.a", "a.1", "ab.1", "abc.1", "a1.1", "a-1.1",
-                              "a--1--2--b.1", "0.a", "01.a", "012.a", "1a.a", "1-a.a",
-                              "1--a--b--2", "0.1", "01.1", "012.1", "1a.1", "1-a.1",
-                              "1--a--b--2.1", "a.b.c.d.e", "aa.bb.cc.dd.ee", "1.2.3.4.5",
-                              "11.22.33.44.55"};
-        const char *bad[] = {"", "A", "ABC", "aBc", "A1", "A-1", "1-A", "-", "a-", "-a", "1-",
-                             "-1", "_", "a_", "_a", "a_b", "1_", "_1", "1_2", ".", "a.", ".a",
-                             "a..b", "1.", ".1", "1..2", " ", "a ", " a", "a b", "1 ", " 1",
-                             "1 2", "A.a", "aB.a", "ab.A", "A1.a", "a1.A", "A.1", "aB.1",
-                             "A1.1", "1A.1", "0.A", "01.A", "012.A", "1A.a", "1a.A", "A.B.C.D.E",
-                             "AA.BB.CC.DD.EE", "a.B.c.d.e", "aa.bB.cc.dd.ee", "a@b", "a,b",
-                             "a_b", "a;b", "a:b", "a%b", "a?b", "a$b"};
+        const char *good[] = {"a",         "ab",
+                              "abc",       "a1",
+                              "a-1",       "a--1--2--b",
+                              "0",         "01",
+                              "012",       "1a",
+                              "1-a",       "1--a--b--2",
+                              "a.a",       "ab.a",
+                              "abc.a",     "a1.a",
+                              "a-1.a",     "a--1--2--b.a",
+                              "a.1",       "ab.1",
+                              "abc.1",     "a1.1",
+                              "a-1.1",     "a--1--2--b.1",
+                              "0.a",       "01.a",
+                              "012.a",     "1a.a",
+                              "1-a.a",     "1--a--b--2",
+                              "0.1",       "01.1",
+                              "012.1",     "1a.1",
+                              "1-a.1",     "1--a--b--2.1",
+                              "a.b.c.d.e", "aa.bb.cc.dd.ee",
+                              "1.2.3.4.5", "11.22.33.44.55"};
+        const char *bad[] = {"",
+                             "A",
+                             "ABC",
+                             "aBc",
+                             "A1",
+                             "A-1",
+                             "1-A",
+                             "-",
+                             "a-",
+                             "-a",
+                             "1-",
+                             "-1",
+                             "_",
+                             "a_",
+                             "_a",
+                             "a_b",
+                             "1_",
+                             "_1",
+                             "1_2",
+                             ".",
+                             "a.",
+                             ".a",
+                             "a..b",
+                             "1.",
+                             ".1",
+                             "1..2",
+                             " ",
+                             "a ",
+                             " a",
+                             "a b",
+                             "1 ",
+                             " 1",
+                             "1 2",
+                             "A.a",
+                             "aB.a",
+                             "ab.A",
+                             "A1.a",
+                             "a1.A",
+                             "A.1",
+                             "aB.1",
+                             "A1.1",
+                             "1A.1",
+                             "0.A",
+                             "01.A",
+                             "012.A",
+                             "1A.a",
+                             "1a.A",
+                             "A.B.C.D.E",
+                             "AA.BB.CC.DD.EE",
+                             "a.B.c.d.e",
+                             "aa.bB.cc.dd.ee",
+                             "a@b",
+                             "a,b",
+                             "a_b",
+                             "a;b",
+                             "a:b",
+                             "a%b",
+                             "a?b",
+                             "a$b"};
         accept_all(res_check_dns1123_subdomain, good, TM_ARRAY_SIZE(good));
         reject_all(res_check_dns1123_subdomain, bad, TM_ARRAY_SIZE(bad));
         _cleanup_free_ char *l253 = rep('a', 253), *l254 = rep('a', 254);
         assert_null(res_check_dns1123_subdomain(l253));
-        assert_string_equal(res_check_dns1123_subdomain(l254), "must be no more than 253 characters");
+        assert_string_equal(res_check_dns1123_subdomain(l254),
+                            "must be no more than 253 characters");
 }
 
 static void
 test_dns1035_label(void **state)
 {
         const char *good[] = {"a", "ab", "abc", "a1", "a-1", "a--1--2--b"};
-        const char *bad[] = {"0", "01", "012", "1a", "1-a", "1--a--b--2", "", "A", "ABC", "aBc",
-                             "A1", "A-1", "1-A", "-", "a-", "-a", "1-", "-1", "_", "a_", "_a",
-                             "a_b", "1_", "_1", "1_2", ".", "a.", ".a", "a.b", "1.", ".1",
-                             "1.2", " ", "a ", " a", "a b", "1 ", " 1", "1 2"};
+        const char *bad[] = {"0",   "01",  "012", "1a",  "1-a", "1--a--b--2", "",   "A",
+                             "ABC", "aBc", "A1",  "A-1", "1-A", "-",          "a-", "-a",
+                             "1-",  "-1",  "_",   "a_",  "_a",  "a_b",        "1_", "_1",
+                             "1_2", ".",   "a.",  ".a",  "a.b", "1.",         ".1", "1.2",
+                             " ",   "a ",  " a",  "a b", "1 ",  " 1",         "1 2"};
         accept_all(res_check_dns1035_label, good, TM_ARRAY_SIZE(good));
         reject_all(res_check_dns1035_label, bad, TM_ARRAY_SIZE(bad));
         assert_string_equal(res_check_dns1035_label("1a"),
@@ -108,16 +175,19 @@ test_dns1035_label(void **state)
 static void
 test_port_names(void **state)
 {
-        const char *good[] = {"telnet", "re-mail-ck", "pop3", "a", "a-1", "1-a", "a-1-b-2-c",
-                              "1-a-2-b-3"};
-        const char *bad[] = {"longerthan15characters", "", "12345", "1-2-3-4", "-begin",
-                             "end-", "two--hyphens", "whois++"};
+        const char *good[] = {"telnet", "re-mail-ck", "pop3",      "a",
+                              "a-1",    "1-a",        "a-1-b-2-c", "1-a-2-b-3"};
+        const char *bad[] = {
+            "longerthan15characters", "",       "12345", "1-2-3-4", "-begin", "end-",
+            "two--hyphens",           "whois++"};
         accept_all(res_check_iana_svc_name, good, TM_ARRAY_SIZE(good));
         reject_all(res_check_iana_svc_name, bad, TM_ARRAY_SIZE(bad));
-        assert_string_equal(res_check_iana_svc_name("12345"), "must contain at least one letter (a-z)");
+        assert_string_equal(res_check_iana_svc_name("12345"),
+                            "must contain at least one letter (a-z)");
         assert_string_equal(res_check_iana_svc_name("two--hyphens"),
                             "must not contain consecutive hyphens");
-        assert_string_equal(res_check_iana_svc_name("-begin"), "must not begin or end with a hyphen");
+        assert_string_equal(res_check_iana_svc_name("-begin"),
+                            "must not begin or end with a hyphen");
         assert_string_equal(res_check_iana_svc_name("longerthan15characters"),
                             "must be no more than 15 characters");
 }
@@ -125,21 +195,39 @@ test_port_names(void **state)
 static void
 test_qualified_names(void **state)
 {
-        const char *good[] = {"simple", "now-with-dashes", "1-starts-with-num",
-                              "1234", "simple/simple", "now-with-dashes/simple",
-                              "now-with-dashes/now-with-dashes", "now.with.dots/simple",
-                              "now-with.dashes-and.dots/simple", "1-num.2-num/3-num",
-                              "1234/5678", "1.2.3.4/5678", "Uppercase_Is_OK_123",
-                              "example.com/Uppercase_Is_OK_123", "requests.storage-foo",
+        const char *good[] = {"simple",
+                              "now-with-dashes",
+                              "1-starts-with-num",
+                              "1234",
+                              "simple/simple",
+                              "now-with-dashes/simple",
+                              "now-with-dashes/now-with-dashes",
+                              "now.with.dots/simple",
+                              "now-with.dashes-and.dots/simple",
+                              "1-num.2-num/3-num",
+                              "1234/5678",
+                              "1.2.3.4/5678",
+                              "Uppercase_Is_OK_123",
+                              "example.com/Uppercase_Is_OK_123",
+                              "requests.storage-foo",
                               "app.kubernetes.io/name"};
-        const char *bad[] = {"nospecialchars%^=@", "cantendwithadash-", "-cantstartwithadash-",
-                             "only/one/slash", "Example.com/abc", "example_com/abc",
-                             "example.com/", "/simple", "", "a/", "/"};
+        const char *bad[] = {"nospecialchars%^=@",
+                             "cantendwithadash-",
+                             "-cantstartwithadash-",
+                             "only/one/slash",
+                             "Example.com/abc",
+                             "example_com/abc",
+                             "example.com/",
+                             "/simple",
+                             "",
+                             "a/",
+                             "/"};
         accept_all(res_check_qualified_name, good, TM_ARRAY_SIZE(good));
         reject_all(res_check_qualified_name, bad, TM_ARRAY_SIZE(bad));
         _cleanup_free_ char *l63 = rep('a', 63), *l64 = rep('a', 64);
         assert_null(res_check_qualified_name(l63));
-        assert_string_equal(res_check_qualified_name(l64), "name part must be no more than 63 characters");
+        assert_string_equal(res_check_qualified_name(l64),
+                            "name part must be no more than 63 characters");
         assert_string_equal(res_check_qualified_name("/simple"), "prefix part must be non-empty");
         assert_string_equal(res_check_qualified_name("a/"), "name part must be non-empty");
         assert_true(strncmp(res_check_qualified_name("Example.com/abc"),
@@ -154,10 +242,16 @@ test_qualified_names(void **state)
 static void
 test_label_values(void **state)
 {
-        const char *good[] = {"simple", "now-with-dashes", "1-starts-with-num", "end-with-num-1",
-                              "1234", "", "A.B.C", "underscore_ok"};
-        const char *bad[] = {"nospecialchars%^=@", "Tama-nui-te-rā.Atua-o-te-ao.Nui-o-te-pō",
-                             "cantendwithadash-", "-cantstartwithadash", "a/b", " a", "a "};
+        const char *good[] = {
+            "simple", "now-with-dashes", "1-starts-with-num", "end-with-num-1", "1234",
+            "",       "A.B.C",           "underscore_ok"};
+        const char *bad[] = {"nospecialchars%^=@",
+                             "Tama-nui-te-rā.Atua-o-te-ao.Nui-o-te-pō",
+                             "cantendwithadash-",
+                             "-cantstartwithadash",
+                             "a/b",
+                             " a",
+                             "a "};
         accept_all(res_check_label_value, good, TM_ARRAY_SIZE(good));
         reject_all(res_check_label_value, bad, TM_ARRAY_SIZE(bad));
         _cleanup_free_ char *l64 = rep('a', 64);
@@ -167,8 +261,9 @@ test_label_values(void **state)
 static void
 test_config_keys(void **state)
 {
-        const char *good[] = {"a", "good", "good-good", "still.good", "this.is.also.good",
-                              ".so.is.this", "THIS_IS_GOOD", "so_is_this_17"};
+        const char *good[] = {
+            "a",           "good",         "good-good",    "still.good", "this.is.also.good",
+            ".so.is.this", "THIS_IS_GOOD", "so_is_this_17"};
         const char *bad[] = {"", ".", "..", "..bad", "b*d", "bad!&bad", "a/b", "a b"};
         accept_all(res_check_config_key, good, TM_ARRAY_SIZE(good));
         reject_all(res_check_config_key, bad, TM_ARRAY_SIZE(bad));
@@ -181,13 +276,12 @@ test_config_keys(void **state)
 static void
 test_env_and_paths(void **state)
 {
-        const char *good_env[] = {"A", "ABC", "AbC_123", "_", "__", "-", "1", "a.b", "my var",
-                                  "$X", "9a"};
+        const char *good_env[] = {"A", "ABC", "AbC_123", "_",  "__", "-",
+                                  "1", "a.b", "my var",  "$X", "9a"};
         const char *bad_env[] = {"", "A=B", "caf\xc3\xa9", "a\tb", "a\nb"};
         accept_all(res_check_env_var_name, good_env, TM_ARRAY_SIZE(good_env));
         reject_all(res_check_env_var_name, bad_env, TM_ARRAY_SIZE(bad_env));
-        const char *good_path[] = {"a", "a/b", "a/b.txt", ".hidden", "a..b", "a/..b/c",
-                                   "x/./y"};
+        const char *good_path[] = {"a", "a/b", "a/b.txt", ".hidden", "a..b", "a/..b/c", "x/./y"};
         const char *bad_path[] = {"", "/abs", "..", "../x", "a/../b", "a/..", "..x"};
         accept_all(res_check_path_segment, good_path, TM_ARRAY_SIZE(good_path));
         reject_all(res_check_path_segment, bad_path, TM_ARRAY_SIZE(bad_path));
@@ -200,10 +294,10 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_dns1123_label),   cmocka_unit_test(test_dns1123_subdomain),
-                cmocka_unit_test(test_dns1035_label),   cmocka_unit_test(test_port_names),
-                cmocka_unit_test(test_qualified_names), cmocka_unit_test(test_label_values),
-                cmocka_unit_test(test_config_keys),     cmocka_unit_test(test_env_and_paths),
+            cmocka_unit_test(test_dns1123_label),   cmocka_unit_test(test_dns1123_subdomain),
+            cmocka_unit_test(test_dns1035_label),   cmocka_unit_test(test_port_names),
+            cmocka_unit_test(test_qualified_names), cmocka_unit_test(test_label_values),
+            cmocka_unit_test(test_config_keys),     cmocka_unit_test(test_env_and_paths),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

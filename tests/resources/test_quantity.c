@@ -131,9 +131,9 @@ test_parse(void **state)
         expect_val("123456789012345678901234567890n", INT64_MAX, 0, DSI);
         expect_val("1234567890.123456789123", 1234567890123456790LL, -9, DSI);
 
-        const char *invalid[] = {"", "1.1.M", "1+1.0M", "0.1mi", "0.1am", "aoeu", ".5i", "1i",
-                                 "-3.01i", "-3.01e-", "1e4294967297", " 1", "1 ", "1Ki3",
-                                 "1e", "1.5.5"};
+        const char *invalid[] = {"",    "1.1.M", "1+1.0M", "0.1mi",   "0.1am",        "aoeu",
+                                 ".5i", "1i",    "-3.01i", "-3.01e-", "1e4294967297", " 1",
+                                 "1 ",  "1Ki3",  "1e",     "1.5.5"};
         for (size_t i = 0; i < TM_ARRAY_SIZE(invalid); i++) {
                 res_quantity x;
                 if (res_quantity_parse(invalid[i], &x) == 0)
@@ -259,9 +259,9 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse),
-                cmocka_unit_test(test_string),
-                cmocka_unit_test(test_cmp_and_values),
+            cmocka_unit_test(test_parse),
+            cmocka_unit_test(test_string),
+            cmocka_unit_test(test_cmp_and_values),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

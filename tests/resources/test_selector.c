@@ -208,24 +208,24 @@ test_label_selector(void **state)
         static const struct {
                 const char *y, *msg;
         } bad[] = {
-                {"matchExpressions: [{key: a, operator: In}]",
-                 "matchExpressions[0].values: for 'in', 'notin' operators, values set can't be empty"},
-                {"matchExpressions: [{key: a, operator: NotIn, values: []}]",
-                 "matchExpressions[0].values: for 'in', 'notin'"},
-                {"matchExpressions: [{key: a, operator: Exists, values: [x]}]",
-                 "matchExpressions[0].values: values set must be empty for exists and does not exist"},
-                {"matchExpressions: [{key: a, operator: DoesNotExist, values: [x]}]",
-                 "matchExpressions[0].values: values set must be empty"},
-                {"matchExpressions: [{key: a, operator: in, values: [x]}]",
-                 "matchExpressions[0].operator: \"in\" is not a valid label selector operator"},
-                {"matchExpressions: [{key: -a, operator: Exists}]",
-                 "matchExpressions[0].key: invalid label key \"-a\""},
-                {"matchExpressions: [{key: a, operator: In, values: [1]}]",
-                 "matchExpressions[0].values[0]: must be a string"},
-                {"matchLabels: {app: -web}", "matchLabels.app: invalid label value: \"-web\""},
-                {"matchLabels: {app: 1}", "matchLabels.app: must be a string"},
-                {"matchLabels: [a]", "matchLabels: must be a map"},
-                {"matchExpressions: [{operator: Exists}]", "matchExpressions[0].key: Required value"},
+            {"matchExpressions: [{key: a, operator: In}]",
+             "matchExpressions[0].values: for 'in', 'notin' operators, values set can't be empty"},
+            {"matchExpressions: [{key: a, operator: NotIn, values: []}]",
+             "matchExpressions[0].values: for 'in', 'notin'"},
+            {"matchExpressions: [{key: a, operator: Exists, values: [x]}]",
+             "matchExpressions[0].values: values set must be empty for exists and does not exist"},
+            {"matchExpressions: [{key: a, operator: DoesNotExist, values: [x]}]",
+             "matchExpressions[0].values: values set must be empty"},
+            {"matchExpressions: [{key: a, operator: in, values: [x]}]",
+             "matchExpressions[0].operator: \"in\" is not a valid label selector operator"},
+            {"matchExpressions: [{key: -a, operator: Exists}]",
+             "matchExpressions[0].key: invalid label key \"-a\""},
+            {"matchExpressions: [{key: a, operator: In, values: [1]}]",
+             "matchExpressions[0].values[0]: must be a string"},
+            {"matchLabels: {app: -web}", "matchLabels.app: invalid label value: \"-web\""},
+            {"matchLabels: {app: 1}", "matchLabels.app: must be a string"},
+            {"matchLabels: [a]", "matchLabels: must be a map"},
+            {"matchExpressions: [{operator: Exists}]", "matchExpressions[0].key: Required value"},
         };
         for (size_t i = 0; i < TM_ARRAY_SIZE(bad); i++) {
                 s = NULL;
@@ -241,10 +241,10 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_format),
-                cmocka_unit_test(test_parse_errors),
-                cmocka_unit_test(test_matches),
-                cmocka_unit_test(test_label_selector),
+            cmocka_unit_test(test_parse_format),
+            cmocka_unit_test(test_parse_errors),
+            cmocka_unit_test(test_matches),
+            cmocka_unit_test(test_label_selector),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,56 +96,97 @@ test_yaml11_scalars(void **state)
                 int64_t i;
                 double f;
         } cases[] = {
-                {"~", RES_NULL, 0, 0},         {"null", RES_NULL, 0, 0},
-                {"Null", RES_NULL, 0, 0},      {"NULL", RES_NULL, 0, 0},
-                {"", RES_NULL, 0, 0},          {"nULL", RES_STR, 0, 0},
-                {"y", RES_BOOL, 1, 0},         {"Y", RES_BOOL, 1, 0},
-                {"yes", RES_BOOL, 1, 0},       {"Yes", RES_BOOL, 1, 0},
-                {"YES", RES_BOOL, 1, 0},       {"n", RES_BOOL, 0, 0},
-                {"N", RES_BOOL, 0, 0},         {"no", RES_BOOL, 0, 0},
-                {"No", RES_BOOL, 0, 0},        {"NO", RES_BOOL, 0, 0},
-                {"true", RES_BOOL, 1, 0},      {"True", RES_BOOL, 1, 0},
-                {"TRUE", RES_BOOL, 1, 0},      {"false", RES_BOOL, 0, 0},
-                {"False", RES_BOOL, 0, 0},     {"FALSE", RES_BOOL, 0, 0},
-                {"on", RES_BOOL, 1, 0},        {"On", RES_BOOL, 1, 0},
-                {"ON", RES_BOOL, 1, 0},        {"off", RES_BOOL, 0, 0},
-                {"Off", RES_BOOL, 0, 0},       {"OFF", RES_BOOL, 0, 0},
-                {"yEs", RES_STR, 0, 0},        {"tRUE", RES_STR, 0, 0},
-                {"0", RES_INT, 0, 0},          {"42", RES_INT, 42, 0},
-                {"-17", RES_INT, -17, 0},      {"+5", RES_INT, 5, 0},
-                {"0644", RES_INT, 420, 0},     {"0o17", RES_INT, 15, 0},
-                {"0x1F", RES_INT, 31, 0},      {"0X1f", RES_INT, 31, 0},
-                {"-0x10", RES_INT, -16, 0},    {"0b1010", RES_INT, 10, 0},
-                {"-0b11", RES_INT, -3, 0},     {"1_000", RES_INT, 1000, 0},
-                {"0x_ff", RES_INT, 255, 0},    {"08", RES_FLOAT, 0, 8.0},
-                {"09.5", RES_FLOAT, 0, 9.5},   {"1.5", RES_FLOAT, 0, 1.5},
-                {"-.5", RES_FLOAT, 0, -0.5},   {".5", RES_FLOAT, 0, 0.5},
-                {"1e3", RES_FLOAT, 0, 1000.0}, {"1E-3", RES_FLOAT, 0, 0.001},
-                {"1.", RES_FLOAT, 0, 1.0},     {"6.02e+23", RES_FLOAT, 0, 6.02e23},
-                {"1_000.5", RES_FLOAT, 0, 1000.5},
-                {"9223372036854775807", RES_INT, INT64_MAX, 0},
-                {"-9223372036854775808", RES_INT, INT64_MIN, 0},
-                {"9223372036854775808", RES_FLOAT, 0, 9223372036854775808.0},
-                {"18446744073709551615", RES_FLOAT, 0, 18446744073709551615.0},
-                {"99999999999999999999", RES_FLOAT, 0, 1e20},
-                {"-9223372036854775809", RES_FLOAT, 0, -9223372036854775809.0},
-                {"0xFFFFFFFFFFFFFFFF", RES_FLOAT, 0, 18446744073709551615.0},
-                {"1e400", RES_STR, 0, 0},      {".inf", RES_FLOAT, 0, INFINITY},
-                {".Inf", RES_FLOAT, 0, INFINITY}, {"+.INF", RES_FLOAT, 0, INFINITY},
-                {"-.inf", RES_FLOAT, 0, -INFINITY}, {"inf", RES_STR, 0, 0},
-                {"Infinity", RES_STR, 0, 0},   {"NaN", RES_STR, 0, 0},
-                {"1e", RES_STR, 0, 0},         {"0x", RES_STR, 0, 0},
-                {"+", RES_STR, 0, 0},          {"-x", RES_STR, 0, 0},
-                {"1.2.3", RES_STR, 0, 0},      {"0x1p3", RES_STR, 0, 0},
-                {"2001-12-14", RES_STR, 0, 0}, {"2001-12-14t21:59:43.10-05:00", RES_STR, 0, 0},
-                {"12:30", RES_STR, 0, 0},      {"1:20:30", RES_STR, 0, 0},
-                {"._5", RES_STR, 0, 0},        {".5_5", RES_FLOAT, 0, 0.55},
-                {"e3", RES_STR, 0, 0},         {"<<", RES_STR, 0, 0},
-                {"\"42\"", RES_STR, 0, 0},     {"'true'", RES_STR, 0, 0},
-                {"!!str 42", RES_STR, 0, 0},   {"!!int \"42\"", RES_INT, 42, 0},
-                {"!!float 1", RES_FLOAT, 0, 1.0}, {"!!bool yes", RES_BOOL, 1, 0},
-                {"!!null ''", RES_NULL, 0, 0}, {"!custom 1", RES_STR, 0, 0},
-                {"!!timestamp 2001-12-14", RES_STR, 0, 0},
+            {"~", RES_NULL, 0, 0},
+            {"null", RES_NULL, 0, 0},
+            {"Null", RES_NULL, 0, 0},
+            {"NULL", RES_NULL, 0, 0},
+            {"", RES_NULL, 0, 0},
+            {"nULL", RES_STR, 0, 0},
+            {"y", RES_BOOL, 1, 0},
+            {"Y", RES_BOOL, 1, 0},
+            {"yes", RES_BOOL, 1, 0},
+            {"Yes", RES_BOOL, 1, 0},
+            {"YES", RES_BOOL, 1, 0},
+            {"n", RES_BOOL, 0, 0},
+            {"N", RES_BOOL, 0, 0},
+            {"no", RES_BOOL, 0, 0},
+            {"No", RES_BOOL, 0, 0},
+            {"NO", RES_BOOL, 0, 0},
+            {"true", RES_BOOL, 1, 0},
+            {"True", RES_BOOL, 1, 0},
+            {"TRUE", RES_BOOL, 1, 0},
+            {"false", RES_BOOL, 0, 0},
+            {"False", RES_BOOL, 0, 0},
+            {"FALSE", RES_BOOL, 0, 0},
+            {"on", RES_BOOL, 1, 0},
+            {"On", RES_BOOL, 1, 0},
+            {"ON", RES_BOOL, 1, 0},
+            {"off", RES_BOOL, 0, 0},
+            {"Off", RES_BOOL, 0, 0},
+            {"OFF", RES_BOOL, 0, 0},
+            {"yEs", RES_STR, 0, 0},
+            {"tRUE", RES_STR, 0, 0},
+            {"0", RES_INT, 0, 0},
+            {"42", RES_INT, 42, 0},
+            {"-17", RES_INT, -17, 0},
+            {"+5", RES_INT, 5, 0},
+            {"0644", RES_INT, 420, 0},
+            {"0o17", RES_INT, 15, 0},
+            {"0x1F", RES_INT, 31, 0},
+            {"0X1f", RES_INT, 31, 0},
+            {"-0x10", RES_INT, -16, 0},
+            {"0b1010", RES_INT, 10, 0},
+            {"-0b11", RES_INT, -3, 0},
+            {"1_000", RES_INT, 1000, 0},
+            {"0x_ff", RES_INT, 255, 0},
+            {"08", RES_FLOAT, 0, 8.0},
+            {"09.5", RES_FLOAT, 0, 9.5},
+            {"1.5", RES_FLOAT, 0, 1.5},
+            {"-.5", RES_FLOAT, 0, -0.5},
+            {".5", RES_FLOAT, 0, 0.5},
+            {"1e3", RES_FLOAT, 0, 1000.0},
+            {"1E-3", RES_FLOAT, 0, 0.001},
+            {"1.", RES_FLOAT, 0, 1.0},
+            {"6.02e+23", RES_FLOAT, 0, 6.02e23},
+            {"1_000.5", RES_FLOAT, 0, 1000.5},
+            {"9223372036854775807", RES_INT, INT64_MAX, 0},
+            {"-9223372036854775808", RES_INT, INT64_MIN, 0},
+            {"9223372036854775808", RES_FLOAT, 0, 9223372036854775808.0},
+            {"18446744073709551615", RES_FLOAT, 0, 18446744073709551615.0},
+            {"99999999999999999999", RES_FLOAT, 0, 1e20},
+            {"-9223372036854775809", RES_FLOAT, 0, -9223372036854775809.0},
+            {"0xFFFFFFFFFFFFFFFF", RES_FLOAT, 0, 18446744073709551615.0},
+            {"1e400", RES_STR, 0, 0},
+            {".inf", RES_FLOAT, 0, INFINITY},
+            {".Inf", RES_FLOAT, 0, INFINITY},
+            {"+.INF", RES_FLOAT, 0, INFINITY},
+            {"-.inf", RES_FLOAT, 0, -INFINITY},
+            {"inf", RES_STR, 0, 0},
+            {"Infinity", RES_STR, 0, 0},
+            {"NaN", RES_STR, 0, 0},
+            {"1e", RES_STR, 0, 0},
+            {"0x", RES_STR, 0, 0},
+            {"+", RES_STR, 0, 0},
+            {"-x", RES_STR, 0, 0},
+            {"1.2.3", RES_STR, 0, 0},
+            {"0x1p3", RES_STR, 0, 0},
+            {"2001-12-14", RES_STR, 0, 0},
+            {"2001-12-14t21:59:43.10-05:00", RES_STR, 0, 0},
+            {"12:30", RES_STR, 0, 0},
+            {"1:20:30", RES_STR, 0, 0},
+            {"._5", RES_STR, 0, 0},
+            {".5_5", RES_FLOAT, 0, 0.55},
+            {"e3", RES_STR, 0, 0},
+            {"<<", RES_STR, 0, 0},
+            {"\"42\"", RES_STR, 0, 0},
+            {"'true'", RES_STR, 0, 0},
+            {"!!str 42", RES_STR, 0, 0},
+            {"!!int \"42\"", RES_INT, 42, 0},
+            {"!!float 1", RES_FLOAT, 0, 1.0},
+            {"!!bool yes", RES_BOOL, 1, 0},
+            {"!!null ''", RES_NULL, 0, 0},
+            {"!custom 1", RES_STR, 0, 0},
+            {"!!timestamp 2001-12-14", RES_STR, 0, 0},
         };
         for (size_t i = 0; i < TM_ARRAY_SIZE(cases); i++) {
                 res_value *v = scalar_of(cases[i].in);
@@ -272,7 +313,8 @@ static void
 test_duplicates(void **state)
 {
         expect_error("a: 1\nb: 2\na: 3\n", 3, 1, "duplicate key \"a\" (first defined at line 1)");
-        expect_error("m:\n  x: 1\n  'x': 2\n", 3, 3, "duplicate key \"x\" (first defined at line 2)");
+        expect_error("m:\n  x: 1\n  'x': 2\n", 3, 3,
+                     "duplicate key \"x\" (first defined at line 2)");
         /* a large map goes through the hash index */
         tm_buf b = TM_BUF_INIT;
         for (int i = 0; i < 5000; i++)
@@ -337,7 +379,9 @@ static void
 test_billion_laughs(void **state)
 {
         tm_buf b = TM_BUF_INIT;
-        tm_buf_puts(&b, "a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        tm_buf_puts(
+            &b,
+            "a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
         for (int i = 1; i < 10; i++)
                 tm_buf_printf(&b, "a%d: &a%d [*a%d,*a%d,*a%d,*a%d,*a%d,*a%d,*a%d,*a%d,*a%d]\n", i,
                               i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
@@ -396,9 +440,8 @@ test_streams(void **state)
         const char *empties[] = {"", "# nothing\n# at all\n", "\xEF\xBB\xBF", "\r\n\r\n"};
         for (size_t i = 0; i < TM_ARRAY_SIZE(empties); i++) {
                 docs = NULL;
-                assert_int_equal(res_yaml_decode("f", empties[i], strlen(empties[i]), NULL, &docs,
-                                                 &n, &dg),
-                                 0);
+                assert_int_equal(
+                    res_yaml_decode("f", empties[i], strlen(empties[i]), NULL, &docs, &n, &dg), 0);
                 assert_int_equal(n, 0);
                 res_docs_free(docs, n);
         }
@@ -416,10 +459,14 @@ test_json(void **state)
         res_diags dg = RES_DIAGS_INIT;
         int r = res_yaml_decode("f.json", j, strlen(j), NULL, &docs, &n, &dg);
         assert_int_equal(r, -EINVAL);
-        assert_string_equal(dg.items[0].msg, "yaml: did not find expected <document start>"); /* two JSON objects need a --- between them */
+        assert_string_equal(
+            dg.items[0].msg,
+            "yaml: did not find expected <document start>"); /* two JSON objects need a --- between
+                                                                them */
         res_diags_free(&dg);
-        res_value *v = decode_one("{\n\t\"kind\": \"ConfigMap\",\n\t\"data\": {\"a\": \"1\", "
-                                  "\"on\": \"x\"},\n\t\"n\": [1, 2.5, true, null, \"\\u00e9\\/\"]\n}");
+        res_value *v =
+            decode_one("{\n\t\"kind\": \"ConfigMap\",\n\t\"data\": {\"a\": \"1\", "
+                       "\"on\": \"x\"},\n\t\"n\": [1, 2.5, true, null, \"\\u00e9\\/\"]\n}");
         assert_string_equal(res_get_str(v, "kind", NULL), "ConfigMap");
         assert_string_equal(res_get_str(res_get(v, "data", NULL), "on", NULL), "x");
         res_value *arr = res_get(v, "n", NULL);
@@ -440,7 +487,8 @@ test_syntax_errors(void **state)
         expect_error("a:\n  - b\n  c: d\n", 3, 3, "yaml: did not find expected '-' indicator");
         expect_error("a: [1, 2\nb: 3\n", 2, 2, "yaml: did not find expected ',' or ']'");
         expect_error("a: \"unterminated\n", 2, 1, "yaml: found unexpected end of stream");
-        expect_error("a: b\n\tc: d\n", 2, 1, "yaml: found a tab character that violates indentation");
+        expect_error("a: b\n\tc: d\n", 2, 1,
+                     "yaml: found a tab character that violates indentation");
         expect_error("a: \xff\n", 1, 4, "yaml: invalid leading UTF-8 octet");
         /* a duplicate in the first document and a syntax error in the second */
         const char *y = "a: 1\na: 2\n---\nb: [\n";
@@ -533,7 +581,7 @@ test_fixture_details(void **state)
 {
         const char *src = getenv("TIMONE_SRCDIR");
         _cleanup_free_ char *path =
-                xasprintf("%s/tests/resources/fixtures/yaml/deployment.yaml", src ? src : "..");
+            xasprintf("%s/tests/resources/fixtures/yaml/deployment.yaml", src ? src : "..");
         _cleanup_free_ char *data = NULL;
         size_t len = 0;
         tm_error err = {0};
@@ -548,9 +596,9 @@ test_fixture_details(void **state)
         res_value *lim = res_get(v, "spec", "template", "spec", "containers", NULL)->u.items[0];
         lim = res_get(lim, "resources", "limits", NULL);
         assert_string_equal(res_get_str(lim, "cpu", NULL), "1");
-        assert_string_equal(res_get_str(res_get(v, "spec", "strategy", "rollingUpdate", NULL),
-                                        "maxSurge", NULL),
-                            "25%");
+        assert_string_equal(
+            res_get_str(res_get(v, "spec", "strategy", "rollingUpdate", NULL), "maxSurge", NULL),
+            "25%");
         res_value_free(v);
         free(TAKE_PTR(path));
         free(TAKE_PTR(data));
@@ -568,14 +616,14 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_yaml11_scalars),  cmocka_unit_test(test_resolve_plain_api),
-                cmocka_unit_test(test_bad_tags),        cmocka_unit_test(test_keys_converted),
-                cmocka_unit_test(test_positions),       cmocka_unit_test(test_crlf_bom),
-                cmocka_unit_test(test_duplicates),      cmocka_unit_test(test_merge_and_alias),
-                cmocka_unit_test(test_billion_laughs),  cmocka_unit_test(test_deep_nesting),
-                cmocka_unit_test(test_streams),         cmocka_unit_test(test_json),
-                cmocka_unit_test(test_syntax_errors),   cmocka_unit_test(test_limits),
-                cmocka_unit_test(test_fixtures),        cmocka_unit_test(test_fixture_details),
+            cmocka_unit_test(test_yaml11_scalars), cmocka_unit_test(test_resolve_plain_api),
+            cmocka_unit_test(test_bad_tags),       cmocka_unit_test(test_keys_converted),
+            cmocka_unit_test(test_positions),      cmocka_unit_test(test_crlf_bom),
+            cmocka_unit_test(test_duplicates),     cmocka_unit_test(test_merge_and_alias),
+            cmocka_unit_test(test_billion_laughs), cmocka_unit_test(test_deep_nesting),
+            cmocka_unit_test(test_streams),        cmocka_unit_test(test_json),
+            cmocka_unit_test(test_syntax_errors),  cmocka_unit_test(test_limits),
+            cmocka_unit_test(test_fixtures),       cmocka_unit_test(test_fixture_details),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
