@@ -63,6 +63,7 @@ void res_decode_schema(res_vctx *c, res_value *m, const res_schema *s);
 void res_validate_object(res_vctx *c, res_value *root);
 void res_validate_pod_spec(res_vctx *c, const res_value *spec, bool template);
 void res_validate_meta_maps(res_vctx *c, const res_value *meta);
+void res_validate_pod_scheduling(res_vctx *c, const res_value *spec); /* validate-sched.c */
 /* Defaults (defaults.c). */
 void res_apply_defaults(const res_kind_info *k, res_value *root);
 void res_default_pod_spec(res_value *spec, bool pod);

@@ -238,6 +238,10 @@ test_duplicates_and_volumes(void **state)
 {
         expect_one_error(POD_HEAD "  - {name: c, image: i}\n  - {name: c, image: j}\n", 8, 12,
                          "spec.containers[1].name", "Duplicate value: \"c\"");
+        expect_one_error(
+            POD_HEAD "  - {name: a, image: i, ports: [{containerPort: 80, hostPort: 8080}]}\n"
+                     "  - {name: b, image: i, ports: [{containerPort: 81, hostPort: 8080}]}\n",
+            8, 63, "spec.containers[1].ports[0].hostPort", "Duplicate value: \"8080/TCP\"");
         expect_one_error(POD_HEAD "  - name: c\n    image: i\n    volumeMounts:\n"
                                   "    - {name: data, mountPath: /data}\n",
                          10, 14, "spec.containers[0].volumeMounts[0].name", "Not found: \"data\"");
