@@ -571,6 +571,11 @@ commit_locked(import *im, tm_error *err)
         if (r < 0)
                 return r;
         img_index ix;
+        /* Blobs and layers reach the disk before the index names them
+         * (one syncfs instead of an fsync per unpacked file). */
+        _cleanup_close_ int dfd = open(im->st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || syncfs(dfd) < 0)
+                return tm_error_errno(err, -errno, "sync \"%s\"", im->st->dir);
         if ((r = img_index_load(im->st, &ix, err)) < 0)
                 return r;
         for (size_t i = 0; i < im->out.n; i++) {
