@@ -59,10 +59,10 @@ expect_in "~ Secret shop/db                         updated   (data.token)"
 expect_in '-  token: "*** (before)"'
 expect_in '+  token: "*** (after)"'
 expect_in '   password: "***"'
-run 1 "$TIMONE" diff --state "$ST" -o json m
+run 1 "$TIMONE" --log-level debug diff --state "$ST" -o json m
 expect_in '"changedPaths": ['
 expect_in '"data.token"'
-run 0 "$TIMONE" apply --state "$ST" m
+run 0 "$TIMONE" --log-level debug apply --state "$ST" m
 expect_in "secret/db configured"
 
 # Invalid input: exit 2, every error, nothing changes.
