@@ -4,7 +4,7 @@
 # sshd with throwaway keys. Source it (functions) or run it:
 #   git-lib.sh http-start DIR    -> prints the port; serves DIR/repos
 #   git-lib.sh https-start DIR   -> the same over TLS (https://localhost:PORT)
-#   git-lib.sh sshd-start DIR    -> prints the port; keys in DIR/ssh
+#   git-lib.sh sshd-start DIR [ADDR PORT] -> prints the port; keys in DIR/ssh
 #   git-lib.sh stop DIR          -> stops what was started for DIR
 # HTTP: http://127.0.0.1:PORT/cgi-bin/git/NAME.git serves DIR/repos/NAME.git;
 # /cgi-bin/private/NAME.git the same behind basic auth (alice:$GIT_LIB_HTTP_PW).
@@ -137,17 +137,19 @@ git_lib_https_start() {
         echo "$port"
 }
 
+# git_lib_sshd_start DIR [ADDR PORT]: sshd on ADDR (default 127.0.0.1) and
+# PORT (default a free one); port 22 gives scp-like "root@ADDR:/path" a server.
 git_lib_sshd_start() {
-        local dir=$1 port
+        local dir=$1 addr=${2:-127.0.0.1} port=${3:-}
         dir=$(cd "$dir" && pwd)
         mkdir -p "$dir/ssh" /run/sshd
         rm -f "$dir/ssh/host_ed25519" "$dir/ssh/id_ed25519"
         ssh-keygen -q -t ed25519 -N '' -C host -f "$dir/ssh/host_ed25519"
         ssh-keygen -q -t ed25519 -N '' -C client -f "$dir/ssh/id_ed25519"
         cp "$dir/ssh/id_ed25519.pub" "$dir/ssh/authorized_keys"
-        port=$(git_lib_port) || return 1
+        [ -n "$port" ] || port=$(git_lib_port) || return 1
         cat >"$dir/ssh/sshd_config" <<EOF
-ListenAddress 127.0.0.1
+ListenAddress $addr
 HostKey $dir/ssh/host_ed25519
 PidFile $dir/ssh/sshd.pidfile
 AuthorizedKeysFile $dir/ssh/authorized_keys
@@ -158,13 +160,19 @@ KbdInteractiveAuthentication no
 PermitRootLogin prohibit-password
 UsePAM no
 EOF
-        printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$dir/ssh/host_ed25519.pub")" \
+        local name="[$addr]:$port"
+        [ "$port" != 22 ] || name=$addr
+        printf '%s %s\n' "$name" "$(cut -d' ' -f1,2 "$dir/ssh/host_ed25519.pub")" \
                 >"$dir/ssh/known_hosts"
         /usr/sbin/sshd -f "$dir/ssh/sshd_config" -D -e -p "$port" </dev/null \
                 >>"$dir/sshd.log" 2>&1 &
         echo $! >"$dir/sshd.pid"
-        git_lib_wait_port "$port" || return 1
-        echo "$port"
+        for _ in $(seq 100); do
+                (exec 3<>"/dev/tcp/$addr/$port") 2>/dev/null && { echo "$port"; return 0; }
+                kill -0 "$(cat "$dir/sshd.pid")" 2>/dev/null || return 1
+                sleep 0.05
+        done
+        return 1
 }
 
 git_lib_stop() {
@@ -191,7 +199,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
         case "${1:-}" in
         http-start) git_lib_http_start "$2" ;;
         https-start) git_lib_https_start "$2" ;;
-        sshd-start) git_lib_sshd_start "$2" ;;
+        sshd-start) git_lib_sshd_start "$2" "${3:-}" "${4:-}" ;;
         stop) git_lib_stop "$2" ;;
         *) echo "usage: git-lib.sh http-start|sshd-start|stop DIR" >&2; exit 2 ;;
         esac

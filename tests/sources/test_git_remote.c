@@ -147,7 +147,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-        _cleanup_free_ char *cmd = xasprintf("bash '%s' stop '%s/srv'; rm -rf '%s'", LIB, T, T);
+        _cleanup_free_ char *cmd = xasprintf(
+            "bash '%s' stop '%s/srv'; bash '%s' stop '%s/srv22'; rm -rf '%s'", LIB, T, LIB, T, T);
         return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -468,6 +469,27 @@ test_ssh(void **state)
         _cleanup_free_ char *other = xasprintf("%s/srv/ssh/other", T);
         o.ssh_key = other;
         assert_true(open_take(spec, &o, NULL, &snap, &err) < 0);
+
+        /* scp-like "user@host:path" needs port 22: a server on 127.0.0.2:22 */
+        _cleanup_free_ char *p22 =
+            sh_out("mkdir -p srv22 && bash '%s' sshd-start srv22 127.0.0.2 22", LIB);
+        if (strcmp(p22, "22") != 0) {
+                print_message("port 22 on 127.0.0.2 not available: scp-like form not tested\n");
+                return;
+        }
+        _cleanup_free_ char *scp = xasprintf("root@127.0.0.2:%s/srv/repos/fleet.git#main", T);
+        _cleanup_free_ char *key22 = xasprintf("%s/srv22/ssh/id_ed25519", T);
+        _cleanup_free_ char *kh22 = xasprintf("%s/srv22/ssh/known_hosts", T);
+        o.ssh_key = key22;
+        o.known_hosts = kh22;
+        src_source *s = NULL;
+        assert_int_equal(src_open(&s, scp, &o, &err), 0);
+        assert_string_equal(src_source_display(s), scp);
+        if (src_snapshot_take(s, &snap, &err) < 0)
+                fail_msg("%s", err.msg);
+        assert_string_equal(snap->revision, head);
+        src_snapshot_free(snap);
+        src_close(s);
 }
 
 int
