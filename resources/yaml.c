@@ -1053,7 +1053,8 @@ res_yaml_decode(const char *file, const void *data, size_t len, const res_limits
         yaml_parser_t parser;
         if (!yaml_parser_initialize(&parser))
                 abort();
-        yaml_parser_set_input_string(&parser, data, len);
+        /* libyaml insists on a non-NULL buffer, even an empty one */
+        yaml_parser_set_input_string(&parser, data ? data : (const void *)"", data ? len : 0);
         yaml_event_t e;
         uint32_t doc_line = 1, doc_col = 1;
         for (;;) {

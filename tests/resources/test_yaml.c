@@ -445,6 +445,10 @@ test_streams(void **state)
                 assert_int_equal(n, 0);
                 res_docs_free(docs, n);
         }
+        docs = NULL;
+        assert_int_equal(res_yaml_decode("f", NULL, 0, NULL, &docs, &n, &dg), 0);
+        assert_int_equal(n, 0);
+        res_docs_free(docs, n);
         assert_int_equal(dg.n, 0);
 }
 
