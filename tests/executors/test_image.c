@@ -52,6 +52,20 @@ teardown(void **state)
 {
         fixture *f = *state;
         exe_image_store_close(f->st);
+        /* A failed test may leave overlay roots mounted under f->dir. */
+        FILE *m = fopen("/proc/self/mounts", "re");
+        char line[4096];
+        while (m && fgets(line, sizeof(line), m)) {
+                char *mp = strchr(line, ' ');
+                char *end = mp ? strchr(mp + 1, ' ') : NULL;
+                if (!end)
+                        continue;
+                *end = '\0';
+                if (tm_str_has_prefix(mp + 1, f->dir))
+                        (void)umount2(mp + 1, MNT_DETACH);
+        }
+        if (m)
+                fclose(m);
         (void)tm_rm_rf(f->dir, NULL);
         free(f->state);
         free(f);
