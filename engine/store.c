@@ -21,6 +21,8 @@
 #define NONCE_LEN 12
 #define TAG_LEN 16
 #define BLOB_VERSION 1
+/* The oldest schema that read-only callers can still read unmigrated. */
+#define STORE_READ_MIN 1
 /* A canonical object is bounded by the manifest limits upstream; this
  * bounds what a damaged database can make us allocate. */
 #define MAX_JSON_BYTES (64u << 20)
@@ -57,7 +59,12 @@ static const char *const migrations[] = {
     "CREATE TABLE events ("
     " seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,"
     " object_id TEXT, type TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);",
+    /* 2: planning reads (id, hash, identity) of every row; a covering index
+     * keeps that scan off the table pages that hold the canonical JSON. */
+    "CREATE INDEX objects_plan ON objects(id, hash, api_version, kind, namespace, name);",
 };
+
+_Static_assert(TM_ARRAY_SIZE(migrations) == ENG_STORE_SCHEMA, "one migration per schema version");
 
 static int
 db_error(eng_store *s, tm_error *err, const char *what)
@@ -161,6 +168,8 @@ eng_store_open(eng_store **out, const char *state_dir, bool writable, tm_error *
                 if (writable) {
                         if ((r = migrate(s, err)) < 0)
                                 goto fail;
+                } else if (s->version >= STORE_READ_MIN) {
+                        /* Readers never write: an older schema they can read is fine. */
                 } else if (s->version != 0) {
                         r = tm_error_set(err, -EPROTO,
                                          "state database \"%s\" has schema %d; run `timone apply` "

@@ -21,7 +21,7 @@ int eng_store_open(eng_store **out, const char *state_dir, bool writable, tm_err
 void eng_store_close(eng_store *s);
 /* The schema version of an open database (0 for a missing one). */
 int eng_store_schema_version(const eng_store *s);
-#define ENG_STORE_SCHEMA 1
+#define ENG_STORE_SCHEMA 2
 
 /* What the planner needs of every applied object: cheap to load. */
 typedef struct eng_row {

@@ -274,6 +274,54 @@ test_secrets_encrypted_at_rest(void **state)
 }
 
 static void
+test_upgrade_from_version_1(void **state)
+{
+        char *d = scratch();
+        tm_error err = {0};
+        eng_store *s = NULL;
+        assert_int_equal(eng_store_open(&s, d, true, &err), 0);
+        assert_int_equal(eng_store_begin(s, &err), 0);
+        int64_t seq = add_rev(s, "rev1");
+        put(s, "ConfigMap", "v1", "default", "keep", "sha256:01", "{\"v\":1}", seq, 1);
+        assert_int_equal(eng_store_commit(s, &err), 0);
+        eng_store_close(s);
+        /* make it a version 1 database again */
+        _cleanup_free_ char *db = xasprintf("%s/timone.db", d);
+        sqlite3 *h = NULL;
+        assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+        assert_int_equal(
+            sqlite3_exec(h, "DROP INDEX objects_plan; PRAGMA user_version = 1", NULL, NULL, NULL),
+            SQLITE_OK);
+        sqlite3_close(h);
+        /* read-only callers read it as it is, without migrating */
+        assert_int_equal(eng_store_open(&s, d, false, &err), 0);
+        assert_int_equal(eng_store_schema_version(s), 1);
+        eng_rows rows = ENG_ROWS_INIT;
+        assert_int_equal(eng_store_load_rows(s, &rows, &err), 0);
+        assert_int_equal(rows.n, 1);
+        eng_rows_free(&rows);
+        eng_store_close(s);
+        assert_int_equal(eng_store_open(&s, d, true, &err), 0);
+        assert_int_equal(eng_store_schema_version(s), 2);
+        assert_int_equal(eng_store_load_rows(s, &rows, &err), 0);
+        assert_int_equal(rows.n, 1);
+        eng_rows_free(&rows);
+        eng_store_close(s);
+        assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(sqlite3_prepare_v2(h,
+                                            "SELECT count(*) FROM sqlite_master WHERE name = "
+                                            "'objects_plan'",
+                                            -1, &st, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 1);
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+        rm_dir(d);
+}
+
+static void
 test_newer_schema_refused(void **state)
 {
         char *d = scratch();
@@ -299,6 +347,7 @@ main(void)
             cmocka_unit_test(test_migrate_put_update_delete),
             cmocka_unit_test(test_failure_mid_apply_changes_nothing),
             cmocka_unit_test(test_secrets_encrypted_at_rest),
+            cmocka_unit_test(test_upgrade_from_version_1),
             cmocka_unit_test(test_newer_schema_refused),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
