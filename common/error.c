@@ -47,9 +47,23 @@ tm_error_wrap(tm_error *err, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(prefix, sizeof(prefix), fmt, ap);
         va_end(ap);
+        /* prefix, ": ", then as much of the old message as fits. */
         char old[TM_ERROR_MSG_MAX];
         memcpy(old, err->msg, sizeof(old));
-        snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+        size_t p = strnlen(prefix, sizeof(prefix));
+        size_t o = strnlen(old, sizeof(old) - 1);
+        size_t cap = sizeof(err->msg) - 1;
+        size_t k = 0;
+        memcpy(err->msg, prefix, p);
+        k = p;
+        if (k + 2 <= cap) {
+                memcpy(err->msg + k, ": ", 2);
+                k += 2;
+        }
+        if (o > cap - k)
+                o = cap - k;
+        memcpy(err->msg + k, old, o);
+        err->msg[k + o] = '\0';
         if (err->code == 0)
                 err->code = -EIO;
         return err->code;

@@ -22,6 +22,7 @@ int eng_cli_agent(int argc, char **argv) __attribute__((weak));
 int eng_cli_pki(int argc, char **argv) __attribute__((weak));
 int eng_cli_token(int argc, char **argv) __attribute__((weak));
 int eng_cli_image(int argc, char **argv) __attribute__((weak));
+int eng_cli_get_sources(int argc, char **argv) __attribute__((weak));
 
 struct verb {
         const char *name;
@@ -108,6 +109,24 @@ eng_cli_main(int argc, char **argv)
         if (!strcmp(verb, "version") || !strcmp(verb, "--version")) {
                 printf("timone %s\n", TIMONE_VERSION);
                 return 0;
+        }
+        /* `get sources` is the daemon's view of its sources, not a kind. */
+        if (!strcmp(verb, "get") && eng_cli_get_sources) {
+                for (int i = argi + 1; i < argc; i++) {
+                        const char *a = argv[i];
+                        if (!strcmp(a, "--state") || !strcmp(a, "-o") || !strcmp(a, "--output")) {
+                                i++;
+                                continue;
+                        }
+                        if (a[0] == '-')
+                                continue;
+                        if (!strcmp(a, "sources") || !strcmp(a, "source") || !strcmp(a, "src")) {
+                                for (int k = i; k + 1 < argc; k++)
+                                        argv[k] = argv[k + 1];
+                                return eng_cli_get_sources(argc - argi - 1, argv + argi);
+                        }
+                        break;
+                }
         }
         for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
                 if (strcmp(verbs[i].name, verb) != 0 || !verbs[i].fn)

@@ -437,3 +437,103 @@ eng_podstore_db(eng_podstore *ps)
 {
         return ps->db;
 }
+
+static const char sources_schema[] =
+    "CREATE TABLE IF NOT EXISTS source_status ("
+    " source TEXT PRIMARY KEY, revision TEXT NOT NULL, ref TEXT, subject TEXT, author TEXT,"
+    " applied INTEGER NOT NULL, message TEXT, seen_at INTEGER NOT NULL)";
+
+int
+eng_podstore_source_seen(eng_podstore *ps, const eng_source_status *st, tm_error *err)
+{
+        if (!ps->db)
+                return tm_error_set(err, -EROFS, "the state is read-only");
+        if (sqlite3_exec(ps->db, sources_schema, NULL, NULL, NULL) != SQLITE_OK)
+                return sql_error(ps->db, err, "save source status");
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(ps->db,
+                               "SELECT 1 FROM source_status WHERE source = ?1 AND revision = ?2 AND"
+                               " applied = ?3 AND message IS ?4",
+                               -1, &q, NULL) != SQLITE_OK)
+                return sql_error(ps->db, err, "save source status");
+        sqlite3_bind_text(q, 1, st->source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, st->revision, -1, SQLITE_STATIC);
+        sqlite3_bind_int(q, 3, st->applied);
+        if (st->message)
+                sqlite3_bind_text(q, 4, st->message, -1, SQLITE_STATIC);
+        bool same = sqlite3_step(q) == SQLITE_ROW;
+        sqlite3_finalize(q);
+        if (same)
+                return 0;
+        if (sqlite3_prepare_v2(ps->db,
+                               "INSERT OR REPLACE INTO source_status (source, revision, ref,"
+                               " subject, author, applied, message, seen_at)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                               -1, &q, NULL) != SQLITE_OK)
+                return sql_error(ps->db, err, "save source status");
+        const char *t[] = {st->source, st->revision, st->ref, st->subject, st->author};
+        for (int i = 0; i < 5; i++)
+                if (t[i])
+                        sqlite3_bind_text(q, i + 1, t[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int(q, 6, st->applied);
+        if (st->message)
+                sqlite3_bind_text(q, 7, st->message, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 8, st->seen_at);
+        int s = sqlite3_step(q);
+        sqlite3_finalize(q);
+        return s == SQLITE_DONE ? 0 : sql_error(ps->db, err, "save source status");
+}
+
+static char *
+col_or_null(sqlite3_stmt *st, int i)
+{
+        return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : col_str(st, i);
+}
+
+int
+eng_podstore_sources(eng_podstore *ps, eng_source_status **out, size_t *n, tm_error *err)
+{
+        *out = NULL;
+        *n = 0;
+        if (!ps->db)
+                return 0;
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(ps->db,
+                               "SELECT source, revision, ref, subject, author, applied, message,"
+                               " seen_at FROM source_status ORDER BY source",
+                               -1, &st, NULL) != SQLITE_OK)
+                return 0; /* no table: no source seen yet */
+        eng_source_status *v = NULL;
+        size_t cap = 0, cnt = 0;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+                TM_GROW(v, cap, cnt + 1);
+                eng_source_status *s = &v[cnt++];
+                s->source = col_str(st, 0);
+                s->revision = col_str(st, 1);
+                s->ref = col_or_null(st, 2);
+                s->subject = col_or_null(st, 3);
+                s->author = col_or_null(st, 4);
+                s->applied = sqlite3_column_int(st, 5) != 0;
+                s->message = col_or_null(st, 6);
+                s->seen_at = sqlite3_column_int64(st, 7);
+        }
+        sqlite3_finalize(st);
+        *out = v;
+        *n = cnt;
+        (void)err;
+        return 0;
+}
+
+void
+eng_source_statuses_free(eng_source_status *s, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(s[i].source);
+                free(s[i].revision);
+                free(s[i].ref);
+                free(s[i].subject);
+                free(s[i].author);
+                free(s[i].message);
+        }
+        free(s);
+}

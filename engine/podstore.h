@@ -58,3 +58,21 @@ void eng_events_free(eng_event *evs, size_t n);
  * (volumes.c). NULL for an empty read-only state. */
 struct sqlite3;
 struct sqlite3 *eng_podstore_db(eng_podstore *ps);
+
+/* What the daemon last read from its source, for `timone get sources`. */
+typedef struct eng_source_status {
+        char *source;   /* display form (no credentials) */
+        char *revision; /* commit id or content hash */
+        char *ref;      /* branch or tag, NULL for dir/bundle */
+        char *subject;  /* commit subject, NULL for dir/bundle */
+        char *author;
+        bool applied;  /* false: rejected, the previous revision stays in force */
+        char *message; /* first error when rejected */
+        int64_t seen_at;
+} eng_source_status;
+
+/* Records the outcome for one source (one row per source); no write when
+ * nothing changed. */
+int eng_podstore_source_seen(eng_podstore *ps, const eng_source_status *st, tm_error *err);
+int eng_podstore_sources(eng_podstore *ps, eng_source_status **out, size_t *n, tm_error *err);
+void eng_source_statuses_free(eng_source_status *s, size_t n);

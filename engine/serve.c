@@ -262,6 +262,28 @@ process_source(serve *s, bool force)
         size_t c[4] = {0};
         if (r == 0)
                 r = eng_apply_set(s->store, set, snap, c, NULL, NULL, &diags, &err);
+        eng_source_status st = {(char *)src_source_display(s->src),
+                                snap->revision,
+                                snap->ref,
+                                snap->subject,
+                                snap->author,
+                                r == 0,
+                                NULL,
+                                tm_wall_s()};
+        tm_buf first = TM_BUF_INIT;
+        if (r == -EINVAL && res_diags_count(&diags)) {
+                res_diags_sort(&diags);
+                res_diag_format(&diags.items[0], &first);
+                tm_buf_printf(&first, " (%zu error%s)", res_diags_count(&diags),
+                              res_diags_count(&diags) == 1 ? "" : "s");
+                st.message = first.data;
+        } else if (r < 0) {
+                st.message = err.msg;
+        }
+        tm_error serr = {0};
+        if (eng_podstore_source_seen(s->pods, &st, &serr) < 0)
+                tm_warn("record source status", "error=\"%s\"", serr.msg);
+        tm_buf_free(&first);
         if (r == -EINVAL && res_diags_count(&diags)) {
                 res_diags_sort(&diags);
                 log_diags(&diags);
