@@ -58,6 +58,15 @@ b64(const char *in, size_t n, unsigned char **out, size_t *out_len)
                 return -EINVAL;
         }
         len -= (in[n - 1] == '=') + (in[n - 2] == '=');
+        /* Canonical only (unused bits zero), as OpenSSH's decoder demands:
+         * one signature has one spelling. */
+        unsigned char *again = xmalloc(n + 1);
+        bool same = EVP_EncodeBlock(again, buf, len) == (int)n && memcmp(again, in, n) == 0;
+        free(again);
+        if (!same) {
+                free(buf);
+                return -EINVAL;
+        }
         *out = buf;
         *out_len = (size_t)len;
         return 0;
