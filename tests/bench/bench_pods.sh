@@ -119,6 +119,7 @@ cleanup() {
         ip netns del "$NODE" 2>/dev/null || true
         [ -z "$keep_log" ] || cp "$WORK/serve.log" "$keep_log" 2>/dev/null || true
         rm -rf --one-file-system "$WORK" 2>/dev/null || true
+        log "cleaned up"
         exit $rc
 }
 trap cleanup EXIT
@@ -257,10 +258,37 @@ serve_stop() {
         SP=
 }
 # land N PREFIX: writes N pods to a temp file, renames it into the site and
-# prints "<first ms> <all ms>" (manifest landed -> processes running).
+# prints "<first ms> <all ms>" (manifest landed -> processes running); the
+# landing's wall clock (ms) is appended to $WORK/lands-PREFIX.
 land() {
+        local r
         pods_yaml "$1" "$2" >"$STAGE/pods.yaml"
-        "$WAITER" "$SH" "$1" 60000 --mv "$STAGE/pods.yaml" "$SITE/pods.yaml" | awk '{print $1, $2}'
+        r=$("$WAITER" "$SH" "$1" 60000 --mv "$STAGE/pods.yaml" "$SITE/pods.yaml") || return 1
+        echo "${r##* }" >>"$WORK/lands-$2"
+        awk '{print $1, $2}' <<<"$r"
+}
+# breakdown PREFIX N: from the daemon's log, the medians over PREFIX's timed
+# landings of "landed -> revision applied" (debounce, read, plan, store) and
+# "revision applied -> the agent logged Started for the Nth container"
+# (sandbox, network, volumes, shim and runtime, one pod after the other).
+breakdown() {
+        local lands=$WORK/lands-$1 ev=$WORK/events
+        grep -E 'msg="revision applied".* created=[1-9]|msg="Started"' "$WORK/serve.log" |
+                sed -E 's/^time=([^ ]+) .*msg="([A-Za-z ]+)".*/\1 \2/' >"$ev.raw" || true
+        paste -d' ' <(cut -d' ' -f1 "$ev.raw" | date -f - +%s%3N) <(cut -d' ' -f2- "$ev.raw" | tr ' ' _) >"$ev"
+        # lands: skip the untimed warm-up (the first line) when there is one more than runs.
+        awk -v n="$2" 'NR == FNR {t[++nt] = $1; next} {e[++ne] = $1; k[ne] = $2}
+                END {
+                        for (i = 1; i <= nt; i++) {
+                                a = 0; c = 0; b = 0
+                                for (j = 1; j <= ne; j++) {
+                                        if (!a && k[j] == "revision_applied" && e[j] >= t[i]) a = e[j]
+                                        else if (a && k[j] == "Started" && ++c == n) { b = e[j]; break }
+                                }
+                                if (a && b) print a - t[i], b - a
+                        }
+                }' "$lands" "$ev" >"$ev.out"
+        echo "$(cut -d' ' -f1 "$ev.out" | median) $(cut -d' ' -f2 "$ev.out" | median)"
 }
 # unland: removes the manifest, waits until every pod is gone; prints ms.
 unland() {
@@ -278,6 +306,7 @@ series() {
         if [ "$warm" = 1 ]; then
                 r=$(land "$n" "$p") || die "$n pods did not start (see $WORK/serve.log)"
                 unland >/dev/null
+                rm -f "$WORK/lands-$p"
         fi
         for ((i = 0; i < runs; i++)); do
                 r=$(land "$n" "$p") || die "$n pods did not start (run $i)"
@@ -301,9 +330,11 @@ log "serve (default debounce): 1 pod x$runs1"
 serve
 series 1 "$runs1" bp
 ONE=$ALL ONE_RANGE=$ALL_RANGE ONE_GONE=$GONE
+read -r BD1_APPLY BD1_START <<<"$(breakdown bp 1)"
 log "serve (default debounce): 20 pods x$runs20 (the 1-pod runs warmed it up)"
 series 20 "$runs20" bq 0 1
 TW_FIRST=$FIRST TW=$ALL TW_RANGE=$ALL_RANGE TW_GONE=$GONE
+read -r BD20_APPLY BD20_START <<<"$(breakdown bq 20)"
 
 # --- 20 pods running (the last run's): memory, then idle writes ------------
 log "20 pods running: memory and $idle s idle"
@@ -361,8 +392,10 @@ mib() { awk -v k="$1" 'BEGIN {printf "%.2f MiB", k / 1024}'; }
         done
         echo "| 1 pod: manifest lands -> process running (default debounce 200ms) | $ONE ms ($ONE_RANGE) | goal <= 2 x $FL + 50 = $goal1 ms | $(ratio "$ONE" "$FL") of floor | $(verdict "$ONE" "$goal1") |"
         echo "| 1 pod, \`--debounce $fast_debounce\` | $FAST1 ms ($FAST1_RANGE) | goal <= $goal1 ms | $(ratio "$FAST1" "$FL") of floor | $(verdict "$FAST1" "$goal1") |"
+        echo "| 1 pod, from serve's log: landed -> revision applied / -> Started | $BD1_APPLY / $BD1_START ms | | | |"
         echo "| 20 pods (one file) -> all 20 processes running | $TW ms ($TW_RANGE) | goal <= 1000 ms | $(ratio "$TW" 1000) of goal | $(verdict "$TW" 1000) |"
         echo "| 20 pods: first process running | $TW_FIRST ms | | | |"
+        echo "| 20 pods, from serve's log: landed -> revision applied / -> 20th Started | $BD20_APPLY / $BD20_START ms | | | |"
         echo "| floor: 20 bare \`$runtime run -d\` at once -> all 20 running | $FL20 ms ($FL20_RANGE) | | $(ratio "$TW" "$FL20") timone/floor | |"
         echo "| manifest removed -> pods, containers, shims gone (1 / 20 pods) | $ONE_GONE / $TW_GONE ms | | | |"
         echo "| PSS with 20 pods: serve + 20 timone-shim | $(mib "$TOT_PSS") | goal < 15 MiB | $(ratio "$TOT_PSS" 15360) of goal | $(verdict "$TOT_PSS" 15359) |"

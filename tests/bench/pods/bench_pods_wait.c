@@ -10,8 +10,9 @@
  * for before the markers: `crun run -d` may return after its process has
  * written the marker). Each marker file is written by a container's
  * process, so its creation proves the process runs. Prints on stdout
- *   "<first ms> <last ms> <cmd ms>"
- * (cmd ms: CMD's own wall time, 0 with --mv) and exits 0; exits 1 when
+ *   "<first ms> <last ms> <cmd ms> <start>"
+ * (cmd ms: CMD's own wall time, 0 with --mv; start: the start time as
+ * CLOCK_REALTIME milliseconds, to find it in a daemon's log) and exits 0; exits 1 when
  * COUNT markers did not appear within TIMEOUT_MS or CMD failed, 2 on
  * usage errors. DIR must not hold any file at the start. */
 #include <dirent.h>
@@ -91,6 +92,8 @@ main(int argc, char **argv)
                 return 1;
         }
 
+        struct timespec wall;
+        clock_gettime(CLOCK_REALTIME, &wall);
         uint64_t t0 = now_us(), cmd_us = 0;
         pid_t child = -1;
         if (mv) {
@@ -165,7 +168,8 @@ main(int argc, char **argv)
                         }
                 }
         }
-        printf("%.1f %.1f %.1f\n", (double)first / 1000.0, (double)last / 1000.0,
-               (double)cmd_us / 1000.0);
+        printf("%.1f %.1f %.1f %llu\n", (double)first / 1000.0, (double)last / 1000.0,
+               (double)cmd_us / 1000.0,
+               (unsigned long long)wall.tv_sec * 1000u + (unsigned long long)wall.tv_nsec / 1000000u);
         return 0;
 }
