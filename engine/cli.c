@@ -2,6 +2,7 @@
  * and returns the process exit status. */
 #include "engine/cli.h"
 #include "common/log.h"
+#include "common/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ int eng_cli_pki(int argc, char **argv) __attribute__((weak));
 int eng_cli_token(int argc, char **argv) __attribute__((weak));
 int eng_cli_image(int argc, char **argv) __attribute__((weak));
 int eng_cli_get_sources(int argc, char **argv) __attribute__((weak));
+int eng_cli_diff_review(int argc, char **argv) __attribute__((weak));
 
 struct verb {
         const char *name;
@@ -109,6 +111,13 @@ eng_cli_main(int argc, char **argv)
         if (!strcmp(verb, "version") || !strcmp(verb, "--version")) {
                 printf("timone %s\n", TIMONE_VERSION);
                 return 0;
+        }
+        /* `diff REPO --from/--to` plans between two revisions, without state. */
+        if (!strcmp(verb, "diff") && eng_cli_diff_review) {
+                for (int i = argi + 1; i < argc; i++)
+                        if (tm_str_has_prefix(argv[i], "--from") ||
+                            tm_str_has_prefix(argv[i], "--to"))
+                                return eng_cli_diff_review(argc - argi, argv + argi);
         }
         /* `get sources` is the daemon's view of its sources, not a kind. */
         if (!strcmp(verb, "get") && eng_cli_get_sources) {
