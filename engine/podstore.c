@@ -368,7 +368,7 @@ eng_podstore_add_event(eng_podstore *ps, const eng_event *ev, tm_error *err)
         /* Bounded: the oldest events go. */
         char sql[160];
         snprintf(sql, sizeof(sql),
-                 "DELETE FROM pod_events WHERE seq <= (SELECT MAX(seq) FROM events) - %d",
+                 "DELETE FROM pod_events WHERE seq <= (SELECT MAX(seq) FROM pod_events) - %d",
                  EVENTS_MAX);
         sqlite3_exec(ps->db, sql, NULL, NULL, NULL);
         return 0;
