@@ -131,22 +131,24 @@ canonical(const res_value *v)
 }
 
 /* The value of maxSurge/maxUnavailable: an integer, or a percentage of
- * replicas rounded up (surge) or down (unavailable). */
+ * replicas rounded up (surge) or down (unavailable); absent: 25%, the API
+ * default. Negative values count as 0, percentages are capped at 100%. */
 static int64_t
-int_or_percent(const res_value *v, int64_t total, bool round_up, int64_t fallback)
+int_or_percent(const res_value *v, int64_t total, bool round_up)
 {
-        if (!v)
-                return fallback;
-        if (v->type == RES_INT)
-                return v->u.i;
-        if (v->type == RES_STR && v->n > 1 && v->u.s[v->n - 1] == '%') {
-                long long pct = strtoll(v->u.s, NULL, 10);
-                if (pct < 0)
-                        pct = 0;
-                int64_t x = total * pct;
-                return round_up ? (x + 99) / 100 : x / 100;
-        }
-        return fallback;
+        long long pct = 25;
+        if (v && v->type == RES_INT)
+                return v->u.i < 0 ? 0 : v->u.i > MAX_REPLICAS ? MAX_REPLICAS : v->u.i;
+        if (v && v->type == RES_STR && v->n > 1 && v->u.s[v->n - 1] == '%')
+                pct = strtoll(v->u.s, NULL, 10);
+        else if (v && v->type == RES_STR)
+                pct = 0; /* refused by validation; be safe */
+        if (pct < 0)
+                pct = 0;
+        if (pct > 100)
+                pct = 100;
+        int64_t x = total * pct;
+        return round_up ? (x + 99) / 100 : x / 100;
 }
 
 typedef struct owner {
@@ -158,7 +160,7 @@ typedef struct owner {
 /* Makes the Pod object for a template. */
 static res_value *
 pod_from_template(const res_value *tmpl, const char *ns, const char *name, const char *uid,
-                  const char *rs_kind, const char *rs_name, const char *th)
+                  const char *rs_kind, const char *rs_name, const char *hash_label, const char *th)
 {
         res_value *pod = res_map_new();
         res_map_set(pod, "apiVersion", res_str_new("v1"));
@@ -170,7 +172,7 @@ pod_from_template(const res_value *tmpl, const char *ns, const char *name, const
                                    labels && labels->type == RES_MAP ? res_value_clone(labels)
                                                                      : res_map_new());
         if (th && *th)
-                res_map_set(l, "pod-template-hash", res_str_new(th));
+                res_map_set(l, hash_label, res_str_new(th));
         const res_value *ann = res_map_get(tmeta, "annotations");
         if (ann && ann->type == RES_MAP && ann->n)
                 res_map_set(meta, "annotations", res_value_clone(ann));
@@ -212,6 +214,14 @@ add_pod(eng_pods *out, const eng_pods *current, res_value *obj, const char *ns, 
         const eng_pod *cur = eng_pods_find_uid(current, uid);
         if (cur) {
                 p->node = xstrdup(cur->node);
+                /* The scheduler's choice stays in the object, so that an
+                 * unchanged pod compares equal to the stored one. */
+                res_value *spec = res_map_get(obj, "spec");
+                if (*cur->node && spec && spec->type == RES_MAP &&
+                    !res_get_str(spec, "nodeName", NULL)) {
+                        res_map_set(spec, "nodeName", res_str_new(cur->node));
+                        res_value_sort(obj);
+                }
                 p->ready = cur->ready;
                 p->terminated = cur->terminated;
                 p->created = cur->created;
@@ -243,7 +253,8 @@ replicaset_pods(eng_pods *out, const eng_pods *current, const res_value *tmpl, c
                 _cleanup_free_ char *key = xasprintf("%s/%s/%s", ns, name, th);
                 char uid[37];
                 eng_uid_from(salt, key, uid);
-                res_value *obj = pod_from_template(tmpl, ns, name, uid, "ReplicaSet", rs_name, th);
+                res_value *obj = pod_from_template(tmpl, ns, name, uid, "ReplicaSet", rs_name,
+                                                   "pod-template-hash", th);
                 add_pod(out, current, obj, ns, name, uid, "ReplicaSet", rs_name, controller, th,
                         now);
         }
@@ -265,6 +276,24 @@ template_hash(const res_value *tmpl, char th[11])
         eng_safe_encode(hash64(json), th, 10);
 }
 
+static bool
+owned_by(const eng_pod *p, const char *ns, const char *controller)
+{
+        return !strcmp(p->ns, ns) && !strcmp(p->controller, controller);
+}
+
+/* A Deployment, rolled the way the Kubernetes deployment controller does
+ * it, one step per call (the caller runs again on every readiness change):
+ *  - RollingUpdate: old pods go first as far as availability allows
+ *    (unready ones first, at most all - minAvailable - newUnavailable;
+ *    then ready ones while more than replicas - maxUnavailable stay
+ *    ready), then the new ReplicaSet grows up to replicas + maxSurge in
+ *    total;
+ *  - Recreate: every old pod goes before any new one is made;
+ *  - spec.paused: the pods stay as they are (no rollout, no new
+ *    ReplicaSet); the current ReplicaSet alone still scales.
+ * No ReplicaSet objects are kept, so revisionHistoryLimit has nothing to
+ * limit. */
 static void
 run_deployment(const res_value *obj, const eng_pods *current, eng_pods *out, int64_t now,
                const char *salt)
@@ -280,11 +309,12 @@ run_deployment(const res_value *obj, const eng_pods *current, eng_pods *out, int
         _cleanup_free_ char *rs_name = xasprintf("%s-%s", name, th);
         _cleanup_free_ char *controller = xasprintf("Deployment/%s", name);
 
-        /* What runs now for this Deployment, by ReplicaSet. */
-        size_t n_new = 0, n_old = 0, ready_new = 0, ready_old = 0;
+        /* What runs now for this Deployment: the new ReplicaSet's pods and
+         * the others'. */
+        int64_t n_new = 0, n_old = 0, ready_new = 0, ready_old = 0;
         for (size_t i = 0; i < current->n; i++) {
                 const eng_pod *p = &current->items[i];
-                if (strcmp(p->ns, ns) || strcmp(p->controller, controller))
+                if (!owned_by(p, ns, controller))
                         continue;
                 if (!strcmp(p->pod_template_hash, th)) {
                         n_new++;
@@ -294,44 +324,72 @@ run_deployment(const res_value *obj, const eng_pods *current, eng_pods *out, int
                         ready_old += p->ready;
                 }
         }
+        if (res_get_bool(spec, "paused", false)) {
+                if (n_old || !n_new) {
+                        for (size_t i = 0; i < current->n; i++)
+                                if (owned_by(&current->items[i], ns, controller))
+                                        eng_pods_add_copy(out, &current->items[i]);
+                        return;
+                }
+                replicaset_pods(out, current, tmpl, ns, rs_name, th, (size_t)want, controller,
+                                now, salt);
+                return;
+        }
         const res_value *strategy = res_map_get(spec, "strategy");
         bool recreate = !strcmp(res_get_str(strategy, "type", "RollingUpdate"), "Recreate");
         int64_t target_new = want;
-        size_t keep_old = 0;
+        int64_t drop_unready = 0, keep_ready = 0;
         if (n_old && recreate) {
                 target_new = 0; /* every old pod goes first */
         } else if (n_old) {
                 const res_value *ru = res_map_get(strategy, "rollingUpdate");
-                int64_t surge = int_or_percent(res_map_get(ru, "maxSurge"), want, true, 1);
-                int64_t unavail = int_or_percent(res_map_get(ru, "maxUnavailable"), want, false, 0);
+                int64_t surge = int_or_percent(res_map_get(ru, "maxSurge"), want, true);
+                int64_t unavail = int_or_percent(res_map_get(ru, "maxUnavailable"), want, false);
                 if (surge == 0 && unavail == 0)
                         unavail = 1;
-                /* Scale the new ReplicaSet up within the surge... */
-                int64_t room = want + surge - (int64_t)n_old;
-                target_new = room < want ? room : want;
-                if (target_new < (int64_t)n_new)
-                        target_new = (int64_t)n_new;
-                if (target_new < 0)
-                        target_new = 0;
-                /* ...and the old one down as far as availability allows:
-                 * unready old pods go first, ready ones while enough stay. */
+                if (unavail > want)
+                        unavail = want;
                 int64_t min_avail = want - unavail;
-                int64_t removable_ready = (int64_t)(ready_new + ready_old) - min_avail;
-                if (removable_ready < 0)
-                        removable_ready = 0;
-                int64_t keep_ready = (int64_t)ready_old - removable_ready;
-                keep_old = keep_ready > 0 ? (size_t)keep_ready : 0;
+                /* Old pods down: unready ones first, within what the new
+                 * ReplicaSet's unready pods leave... */
+                int64_t max_down = n_new + n_old - min_avail - (n_new - ready_new);
+                if (max_down < 0)
+                        max_down = 0;
+                int64_t unready_old = n_old - ready_old;
+                drop_unready = unready_old < max_down ? unready_old : max_down;
+                /* ...then ready ones while enough stay ready. */
+                int64_t drop_ready = ready_new + ready_old - min_avail;
+                if (drop_ready > max_down - drop_unready)
+                        drop_ready = max_down - drop_unready;
+                if (drop_ready < 0)
+                        drop_ready = 0;
+                if (drop_ready > ready_old)
+                        drop_ready = ready_old;
+                keep_ready = ready_old - drop_ready;
+                int64_t kept_old = n_old - drop_unready - drop_ready;
+                /* The new ReplicaSet up within the surge, never down. */
+                target_new = want + surge - kept_old;
+                if (target_new < n_new)
+                        target_new = n_new;
+                if (target_new > want)
+                        target_new = want;
         }
         replicaset_pods(out, current, tmpl, ns, rs_name, th, (size_t)target_new, controller, now,
                         salt);
-        /* Keep the old pods that availability still needs (ready ones). */
-        for (size_t i = 0; i < current->n && keep_old; i++) {
+        if (!n_old || recreate)
+                return;
+        /* The old pods that stay: the ready ones availability needs, the
+         * unready ones not yet dropped (in the order they are listed). */
+        int64_t keep_unready = n_old - ready_old - drop_unready;
+        for (size_t i = 0; i < current->n; i++) {
                 const eng_pod *p = &current->items[i];
-                if (strcmp(p->ns, ns) || strcmp(p->controller, controller) ||
-                    !strcmp(p->pod_template_hash, th) || !p->ready)
+                if (!owned_by(p, ns, controller) || !strcmp(p->pod_template_hash, th))
+                        continue;
+                int64_t *quota = p->ready ? &keep_ready : &keep_unready;
+                if (*quota <= 0)
                         continue;
                 eng_pods_add_copy(out, p);
-                keep_old--;
+                (*quota)--;
         }
 }
 
@@ -393,7 +451,8 @@ run_daemonset(const res_value *obj, const eng_pods *current, const eng_node_info
                 _cleanup_free_ char *ukey = xasprintf("%s/%s/%s", ns, pname, th);
                 char uid[37];
                 eng_uid_from(salt, ukey, uid);
-                res_value *pod = pod_from_template(tmpl, ns, pname, uid, "DaemonSet", name, NULL);
+                res_value *pod = pod_from_template(tmpl, ns, pname, uid, "DaemonSet", name,
+                                                   "controller-revision-hash", th);
                 res_map_set(res_map_get(pod, "spec"), "nodeName", res_str_new(nodes[i].name));
                 res_value_sort(pod);
                 add_pod(out, current, pod, ns, pname, uid, "DaemonSet", name, controller, th, now);
