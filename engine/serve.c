@@ -635,8 +635,14 @@ eng_cli_serve(int argc, char **argv)
         event_add(s.ev_term, NULL);
         event_add(s.ev_int, NULL);
         event_add(s.ev_hup, NULL);
-        if (src_source_kind(s.src) == SRC_GIT)
+        if (src_source_kind(s.src) == SRC_GIT) {
                 src_git_set_interval(s.src, s.o.interval_ms);
+                /* A force-push made while the daemon was down is still seen. */
+                _cleanup_free_ char *last = NULL;
+                if (eng_store_last_revision(s.store, &last, NULL) == 0 && last &&
+                    strlen(last) == 40)
+                        (void)src_git_set_last_seen(s.src, last, NULL);
+        }
         if ((r = src_watch_start(s.src, &err)) < 0)
                 goto fail;
         int fd = src_watch_fd(s.src);
