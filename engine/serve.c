@@ -44,6 +44,7 @@ typedef struct serve_opts {
         const char *runtime;
         const char *pod_cidr;
         const char *cluster_cidr;
+        const char *dns;
         const char *bridge;
         bool local;
         bool allow_privileged;
@@ -394,6 +395,7 @@ usage(FILE *f)
                 "  --pod-cidr CIDR        this node's pod addresses (default 10.42.0.0/24)\n"
                 "  --cluster-cidr CIDR    every node's pod addresses (default 10.42.0.0/16)\n"
                 "  --bridge NAME          the pod bridge (default timone0)\n"
+                "  --dns IP               the pods' nameserver (default: the node's own)\n"
                 "  --ssh-key FILE, --known-hosts FILE, --credentials FILE,\n"
                 "  --insecure-ignore-host-key, --verify-commits KEYS   git access and trust\n"
                 "SIGTERM stops the daemon and leaves pods running; SIGHUP re-reads the "
@@ -416,6 +418,7 @@ parse_opts(int argc, char **argv, serve_opts *o)
                 O_CIDR,
                 O_BRIDGE,
                 O_CLUSTER,
+                O_DNS,
                 O_SSHKEY,
                 O_KNOWN,
                 O_CREDS,
@@ -434,6 +437,7 @@ parse_opts(int argc, char **argv, serve_opts *o)
             {"pod-cidr", required_argument, NULL, O_CIDR},
             {"bridge", required_argument, NULL, O_BRIDGE},
             {"cluster-cidr", required_argument, NULL, O_CLUSTER},
+            {"dns", required_argument, NULL, O_DNS},
             {"ssh-key", required_argument, NULL, O_SSHKEY},
             {"known-hosts", required_argument, NULL, O_KNOWN},
             {"credentials", required_argument, NULL, O_CREDS},
@@ -496,6 +500,9 @@ parse_opts(int argc, char **argv, serve_opts *o)
                 case O_CLUSTER:
                         o->cluster_cidr = optarg;
                         break;
+                case O_DNS:
+                        o->dns = optarg;
+                        break;
                 case O_SSHKEY:
                         o->ssh_key = optarg;
                         break;
@@ -538,6 +545,26 @@ parse_opts(int argc, char **argv, serve_opts *o)
         return -1;
 }
 
+/* No cluster DNS runs yet: pods ask the node's own resolver, the first
+ * nameserver of /etc/resolv.conf that a pod can reach (not loopback). */
+static char *
+host_nameserver(void)
+{
+        char *text = NULL;
+        if (tm_file_read("/etc/resolv.conf", 64 * 1024, &text, NULL, NULL) < 0)
+                return NULL;
+        char *found = NULL, *save = NULL;
+        for (char *line = strtok_r(text, "\n", &save); line && !found;
+             line = strtok_r(NULL, "\n", &save)) {
+                char ip[64];
+                if (sscanf(line, " nameserver %63s", ip) == 1 && strchr(ip, '.') &&
+                    !tm_str_has_prefix(ip, "127."))
+                        found = xstrdup(ip);
+        }
+        free(text);
+        return found;
+}
+
 static int
 open_local_node(serve *s, tm_error *err)
 {
@@ -552,6 +579,8 @@ open_local_node(serve *s, tm_error *err)
         no.bridge = s->o.bridge;
         no.pod_cidr = s->o.pod_cidr;
         no.cluster_cidr = s->o.cluster_cidr;
+        _cleanup_free_ char *dns = s->o.dns ? xstrdup(s->o.dns) : host_nameserver();
+        no.dns_server = dns;
         if ((r = net_podnet_open(&s->net, &no, err)) < 0)
                 return r;
         exe_agent_options ao = {0};
