@@ -16,6 +16,7 @@
 #include "common/util.h"
 #include "engine/get.h"
 #include "engine/plan.h"
+#include "engine/reconcile.h"
 #include "engine/podstore.h"
 #include "engine/store.h"
 #include "resources/object.h"
@@ -88,27 +89,6 @@ load_desired(const char *spec, const char *state, src_snapshot **snap_out, res_s
         }
         *snap_out = TAKE_PTR(snap);
         *set_out = TAKE_PTR(set);
-        return 0;
-}
-
-/* Hands the planner the stored form of updates and prunes. */
-static int
-attach_old(eng_store *store, eng_plan *plan, tm_error *err)
-{
-        for (size_t i = 0; i < eng_plan_count(plan); i++) {
-                eng_action *a = eng_plan_at(plan, i);
-                if (a->type != ENG_ACT_UPDATE && a->type != ENG_ACT_PRUNE)
-                        continue;
-                _cleanup_free_ char *json = NULL;
-                size_t len = 0;
-                int r = eng_store_load_json(store, a->id, &json, &len, err);
-                if (r >= 0)
-                        r = eng_plan_set_old(plan, i, json, len, err);
-                if (json)
-                        explicit_bzero(json, len);
-                if (r < 0)
-                        return r;
-        }
         return 0;
 }
 
@@ -257,7 +237,7 @@ eng_cli_diff(int argc, char **argv)
         }
         if (r < 0)
                 goto error;
-        if ((r = attach_old(store, plan, &err)) < 0)
+        if ((r = eng_plan_attach_old(store, plan, &err)) < 0)
                 goto error;
         if (json) {
                 eng_plan_print_json(plan, snap->revision, snap->source, NULL, &out);
@@ -293,53 +273,14 @@ kubectl_name(const eng_action *a, tm_buf *b)
         tm_buf_printf(b, "/%s", a->name);
 }
 
-static int
-execute(eng_store *store, eng_plan *plan, const src_snapshot *snap, tm_error *err)
+/* Prints what apply did to one object, kubectl-style. */
+static void
+report_action(const eng_action *a, void *userdata)
 {
-        size_t c[4];
-        eng_plan_summary(plan, c);
-        _cleanup_free_ char *last = NULL;
-        int r;
-        if ((r = eng_store_last_revision(store, &last, err)) < 0)
-                return r;
-        if (!eng_plan_has_changes(plan) && tm_streq(last, snap->revision))
-                return 0;
-        int64_t now = tm_wall_s();
-        eng_revision_info ri = {snap->revision,
-                                snap->source,
-                                snap->ref,
-                                snap->subject,
-                                snap->author,
-                                now,
-                                (unsigned)c[ENG_ACT_CREATE],
-                                (unsigned)c[ENG_ACT_UPDATE],
-                                (unsigned)c[ENG_ACT_PRUNE]};
-        int64_t seq = 0;
-        if ((r = eng_store_add_revision(store, &ri, &seq, err)) < 0)
-                return r;
-        for (size_t i = 0; i < eng_plan_count(plan); i++) {
-                const eng_action *a = eng_plan_get(plan, i);
-                if (a->type == ENG_ACT_PRUNE) {
-                        r = eng_store_delete(store, a->id, err);
-                } else if (a->type == ENG_ACT_CREATE || a->type == ENG_ACT_UPDATE) {
-                        const char *json = res_object_canonical_json(a->obj);
-                        eng_put p = {a->id,
-                                     a->api_version,
-                                     a->kind,
-                                     a->ns,
-                                     a->name,
-                                     res_object_hash(a->obj),
-                                     json,
-                                     strlen(json),
-                                     snap->revision,
-                                     seq,
-                                     now};
-                        r = eng_store_put(store, &p, err);
-                }
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        static const char *const said[] = {"created", "configured", "pruned", "unchanged"};
+        tm_buf *out = userdata;
+        kubectl_name(a, out);
+        tm_buf_printf(out, " %s\n", said[a->type]);
 }
 
 int
@@ -354,51 +295,33 @@ eng_cli_apply(int argc, char **argv)
         _cleanup_(src_snapshot_freep) src_snapshot *snap = NULL;
         _cleanup_(res_set_freep) res_set *set = NULL;
         _cleanup_(eng_store_closep) eng_store *store = NULL;
-        _cleanup_(eng_plan_freep) eng_plan *plan = NULL;
-        eng_rows rows = ENG_ROWS_INIT;
         tm_buf out = TM_BUF_INIT;
 
         int r = load_desired(o.spec, o.state, &snap, &set, &diags, &err);
+        size_t c[4] = {0};
         if (r == 0) {
-                if ((r = eng_store_open(&store, o.state, true, &err)) < 0 ||
-                    (r = eng_store_begin(store, &err)) < 0)
+                if ((r = eng_store_open(&store, o.state, true, &err)) < 0)
                         goto error;
-                if ((r = eng_store_load_rows(store, &rows, &err)) < 0)
-                        goto error;
-                r = eng_plan_build(set, &rows, &plan, &diags);
+                r = eng_apply_set(store, set, snap, c, report_action, &out, &diags, &err);
         }
         if (r == -EINVAL && res_diags_count(&diags) > 0) {
-                if (store)
-                        eng_store_rollback(store);
                 print_diags(&diags);
                 rc = 2;
                 goto done;
         }
-        if (r < 0 || (r = execute(store, plan, snap, &err)) < 0 ||
-            (r = eng_store_commit(store, &err)) < 0)
+        if (r < 0)
                 goto error;
-        for (size_t i = 0; i < eng_plan_count(plan); i++) {
-                static const char *const said[] = {"created", "configured", "pruned", "unchanged"};
-                const eng_action *a = eng_plan_get(plan, i);
-                kubectl_name(a, &out);
-                tm_buf_printf(&out, " %s\n", said[a->type]);
-        }
         write_all(stdout, &out);
-        size_t c[4];
-        eng_plan_summary(plan, c);
         tm_debug("applied", "revision=%s created=%zu updated=%zu pruned=%zu unchanged=%zu",
                  snap->revision, c[ENG_ACT_CREATE], c[ENG_ACT_UPDATE], c[ENG_ACT_PRUNE],
                  c[ENG_ACT_UNCHANGED]);
         rc = 0;
         goto done;
 error:
-        if (store)
-                eng_store_rollback(store);
         fprintf(stderr, "timone apply: %s\n", err.msg[0] ? err.msg : "failed");
         rc = 2;
 done:
         tm_buf_free(&out);
-        eng_rows_free(&rows);
         res_diags_free(&diags);
         return rc;
 }
