@@ -51,8 +51,8 @@ int src_bundle_open(src_source *s, tm_error *err);
 bool src_bundle_recognise(const char *path);
 /* bundle.c: reads an archive held in memory with the bundle rules (the
  * fuzz target's entry point). display names it in errors. */
-int src_bundle_read_memory(const void *data, size_t len, const src_limits *lim,
-                           const char *display, src_snapshot **out, tm_error *err);
+int src_bundle_read_memory(const void *data, size_t len, const src_limits *lim, const char *display,
+                           src_snapshot **out, tm_error *err);
 
 /* builder.c: the manifest file already added under path, or NULL. The
  * pointer stays valid until the next add, finish or free. */

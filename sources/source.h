@@ -15,7 +15,7 @@ typedef struct src_limits {
         size_t max_total_bytes; /* all manifest files of a snapshot */
         size_t max_files;       /* manifest files in a snapshot */
         size_t max_depth;       /* directory nesting below the root */
-        size_t max_entries;     /* entries of any kind walked (dirs, other files, archive members) */
+        size_t max_entries; /* entries of any kind walked (dirs, other files, archive members) */
 } src_limits;
 
 void src_limits_default(src_limits *out);

@@ -30,8 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 const src_file *f = &snap->files[i];
                 if (!src_path_is_manifest(f->path) || f->path[0] == '/' ||
                     strstr(f->path, "..") == f->path || strstr(f->path, "/../") ||
-                    strstr(f->path, "//") || f->data[f->len] != '\0' ||
-                    f->len > lim.max_file_bytes)
+                    strstr(f->path, "//") || f->data[f->len] != '\0' || f->len > lim.max_file_bytes)
                         abort();
                 if (i && strcmp(snap->files[i - 1].path, f->path) >= 0)
                         abort();
