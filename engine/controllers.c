@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/buf.h"
 #include "common/hash.h"
@@ -195,11 +196,54 @@ pod_from_template(const res_value *tmpl, const char *ns, const char *name, const
         return pod;
 }
 
+/* Whether cur is the pod obj would make (a bare Pod: the same manifest). */
+static bool
+same_content(const eng_pod *cur, const res_value *obj)
+{
+        res_value *c = res_value_clone(obj);
+        res_map_set(res_map_get(c, "metadata"), "uid", res_str_new(cur->uid));
+        res_value *spec = res_map_get(c, "spec");
+        if (*cur->node && spec && spec->type == RES_MAP && !res_get_str(spec, "nodeName", NULL))
+                res_map_set(spec, "nodeName", res_str_new(cur->node));
+        res_value_sort(c);
+        _cleanup_free_ char *a = canonical(c);
+        _cleanup_free_ char *b = canonical(cur->obj);
+        res_value_free(c);
+        return !strcmp(a, b);
+}
+
+/* Adds the pod obj (its metadata.uid still to set). A pod that exists
+ * already (same namespace, name, controller and template hash; for a bare
+ * Pod the same manifest) keeps its uid, node and status: that is how the
+ * controllers re-adopt. A new one gets a new uid, unique to this cluster
+ * (salt) and this incarnation: a pod deleted and made again (scaled down
+ * and up, a spec changed back) is a new pod, as in Kubernetes, never the
+ * old one whose containers may still be stopping. */
 static void
 add_pod(eng_pods *out, const eng_pods *current, res_value *obj, const char *ns, const char *name,
-        const char *uid, const char *owner_kind, const char *owner_name, const char *controller,
-        const char *th, int64_t now)
+        const char *key, const char *salt, const char *owner_kind, const char *owner_name,
+        const char *controller, const char *th, int64_t now)
 {
+        th = th ? th : "";
+        const eng_pod *cur = NULL;
+        for (size_t i = 0; i < current->n && !cur; i++) {
+                const eng_pod *c = &current->items[i];
+                if (!strcmp(c->ns, ns) && !strcmp(c->name, name) &&
+                    !strcmp(c->controller, controller) && !strcmp(c->pod_template_hash, th) &&
+                    (*owner_kind || same_content(c, obj)))
+                        cur = c;
+        }
+        char uid[37];
+        if (cur) {
+                snprintf(uid, sizeof(uid), "%s", cur->uid);
+        } else {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                _cleanup_free_ char *k = xasprintf("%s@%lld.%09ld#%zu", key, (long long)ts.tv_sec,
+                                                   (long)ts.tv_nsec, out->n);
+                eng_uid_from(salt, k, uid);
+        }
+        res_map_set(res_map_get(obj, "metadata"), "uid", res_str_new(uid));
         TM_GROW(out->items, out->cap, out->n + 1);
         eng_pod *p = &out->items[out->n++];
         memset(p, 0, sizeof(*p));
@@ -209,19 +253,16 @@ add_pod(eng_pods *out, const eng_pods *current, res_value *obj, const char *ns, 
         p->owner_kind = xstrdup(owner_kind);
         p->owner_name = xstrdup(owner_name);
         p->controller = xstrdup(controller);
-        p->pod_template_hash = xstrdup(th ? th : "");
+        p->pod_template_hash = xstrdup(th);
         p->obj = obj;
-        const eng_pod *cur = eng_pods_find_uid(current, uid);
         if (cur) {
                 p->node = xstrdup(cur->node);
                 /* The scheduler's choice stays in the object, so that an
                  * unchanged pod compares equal to the stored one. */
                 res_value *spec = res_map_get(obj, "spec");
                 if (*cur->node && spec && spec->type == RES_MAP &&
-                    !res_get_str(spec, "nodeName", NULL)) {
+                    !res_get_str(spec, "nodeName", NULL))
                         res_map_set(spec, "nodeName", res_str_new(cur->node));
-                        res_value_sort(obj);
-                }
                 p->ready = cur->ready;
                 p->terminated = cur->terminated;
                 p->created = cur->created;
@@ -230,6 +271,7 @@ add_pod(eng_pods *out, const eng_pods *current, res_value *obj, const char *ns, 
                 p->node = xstrdup(pinned);
                 p->created = now;
         }
+        res_value_sort(obj);
 }
 
 /* The pod name for replica i of a ReplicaSet. */
@@ -251,12 +293,10 @@ replicaset_pods(eng_pods *out, const eng_pods *current, const res_value *tmpl, c
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *name = replica_name(rs_name, i);
                 _cleanup_free_ char *key = xasprintf("%s/%s/%s", ns, name, th);
-                char uid[37];
-                eng_uid_from(salt, key, uid);
-                res_value *obj = pod_from_template(tmpl, ns, name, uid, "ReplicaSet", rs_name,
+                res_value *obj = pod_from_template(tmpl, ns, name, "", "ReplicaSet", rs_name,
                                                    "pod-template-hash", th);
-                add_pod(out, current, obj, ns, name, uid, "ReplicaSet", rs_name, controller, th,
-                        now);
+                add_pod(out, current, obj, ns, name, key, salt, "ReplicaSet", rs_name, controller,
+                        th, now);
         }
 }
 
@@ -449,13 +489,11 @@ run_daemonset(const res_value *obj, const eng_pods *current, const eng_node_info
                 eng_safe_encode(hash64(key), sfx, 5);
                 _cleanup_free_ char *pname = xasprintf("%s-%s", name, sfx);
                 _cleanup_free_ char *ukey = xasprintf("%s/%s/%s", ns, pname, th);
-                char uid[37];
-                eng_uid_from(salt, ukey, uid);
-                res_value *pod = pod_from_template(tmpl, ns, pname, uid, "DaemonSet", name,
+                res_value *pod = pod_from_template(tmpl, ns, pname, "", "DaemonSet", name,
                                                    "controller-revision-hash", th);
                 res_map_set(res_map_get(pod, "spec"), "nodeName", res_str_new(nodes[i].name));
-                res_value_sort(pod);
-                add_pod(out, current, pod, ns, pname, uid, "DaemonSet", name, controller, th, now);
+                add_pod(out, current, pod, ns, pname, ukey, salt, "DaemonSet", name, controller, th,
+                        now);
         }
 }
 
@@ -469,13 +507,10 @@ run_pod(const res_value *obj, const eng_pods *current, eng_pods *out, int64_t no
         char hex[TM_SHA256_HEX_LEN + 1];
         tm_sha256_hex(json, strlen(json), hex);
         _cleanup_free_ char *key = xasprintf("%s/%s/%s", ns, name, hex);
-        char uid[37];
-        eng_uid_from(salt, key, uid);
         res_value *pod = res_value_clone(obj);
-        res_map_set(res_map_get(pod, "metadata"), "uid", res_str_new(uid));
-        res_value_sort(pod);
+        res_map_set(res_map_get(pod, "metadata"), "uid", res_str_new(""));
         _cleanup_free_ char *controller = xasprintf("Pod/%s", name);
-        add_pod(out, current, pod, ns, name, uid, "", "", controller, "", now);
+        add_pod(out, current, pod, ns, name, key, salt, "", "", controller, "", now);
 }
 
 /* Places every pod without a node; a pod keeps the node it has. */

@@ -298,5 +298,8 @@ eng_node_status_apply(eng_podstore *ps, const char *node, const char *json, size
                 if (r < 0)
                         return r;
         }
+        /* Events (a pod being killed, say) can move a controller on too:
+         * Recreate makes its new pods once the old ones are gone. */
+        *readiness_changed |= json_array_size(events) > 0;
         return 0;
 }

@@ -177,14 +177,17 @@ test_scale_up_and_down(void **state)
         assert_int_equal(one.n, 1);
         assert_string_equal(one.items[0].uid, three.items[0].uid);
         assert_string_equal(one.items[0].name, three.items[0].name);
-        /* Up to 5: the three first pods are the same ones. */
+        /* Up to 5: the pod left stays; the two deleted ones come back
+         * under their names but as new pods (new uids), never the old
+         * ones, whose containers may still be stopping. */
         res_value *d5 = deploy(5, "a", NULL, NULL);
         run1(d5, &one, &five);
         assert_int_equal(five.n, 5);
-        for (size_t i = 0; i < 3; i++) {
-                assert_string_equal(five.items[i].uid, three.items[i].uid);
+        assert_string_equal(five.items[0].uid, three.items[0].uid);
+        for (size_t i = 0; i < 3; i++)
                 assert_string_equal(five.items[i].name, three.items[i].name);
-        }
+        for (size_t i = 1; i < 3; i++)
+                assert_string_not_equal(five.items[i].uid, three.items[i].uid);
         /* Replicas 0: no pods. */
         eng_pods zero = ENG_PODS_INIT;
         res_value *d0 = deploy(0, "a", NULL, NULL);
@@ -211,9 +214,10 @@ test_names_and_uids_stable(void **state)
         run_n(&d, 1, &none, local_node, 1, "cluster-2", &c);
         assert_int_equal(a.n, 3);
         for (size_t i = 0; i < 3; i++) {
+                /* Names come from the identity; a pod made anew is a new
+                 * pod (new uid), in this cluster or another. */
                 assert_string_equal(a.items[i].name, b.items[i].name);
-                assert_string_equal(a.items[i].uid, b.items[i].uid);
-                /* Another cluster: same names, other uids. */
+                assert_string_not_equal(a.items[i].uid, b.items[i].uid);
                 assert_string_equal(a.items[i].name, c.items[i].name);
                 assert_string_not_equal(a.items[i].uid, c.items[i].uid);
                 assert_int_equal(strlen(a.items[i].uid), 36);
@@ -255,7 +259,7 @@ test_template_change_new_hash(void **state)
         assert_string_not_equal(a.items[0].pod_template_hash, b.items[0].pod_template_hash);
         assert_string_not_equal(a.items[0].owner_name, b.items[0].owner_name);
         assert_string_equal(a.items[0].pod_template_hash, c.items[0].pod_template_hash);
-        assert_string_equal(a.items[0].uid, c.items[0].uid);
+        assert_string_equal(a.items[0].name, c.items[0].name);
         res_value_free(da);
         res_value_free(db);
         res_value_free(da3);
@@ -552,6 +556,12 @@ test_bare_pod(void **state)
         assert_string_not_equal(c.items[0].uid, a.items[0].uid);
         assert_string_equal(res_get_str(res_get(c.items[0].obj, "metadata", NULL), "uid", ""),
                             c.items[0].uid);
+        /* Back to the first spec: again a new pod, not the first one. */
+        eng_pods d = ENG_PODS_INIT;
+        run1(p1, &c, &d);
+        assert_string_not_equal(d.items[0].uid, a.items[0].uid);
+        assert_string_not_equal(d.items[0].uid, c.items[0].uid);
+        eng_pods_free(&d);
         res_value_free(p1);
         res_value_free(p2);
         eng_pods_free(&a);
