@@ -91,11 +91,12 @@ rmcg() {
                 rmdir "$base/$1"/*/ "$base/$1" 2>/dev/null || true
         done
 }
-SP=
+SP= IDLE_PID=
 cleanup() {
         local rc=$? pids p m
         trap - EXIT INT TERM
         [ $rc = 0 ] || { echo "--- daemon log (tail)"; tail -n 40 "$WORK/serve.log" 2>/dev/null; } >&2
+        [ -z "$IDLE_PID" ] || kill "$IDLE_PID" 2>/dev/null || true
         [ -n "$SP" ] && { kill -9 "$SP" 2>/dev/null; wait "$SP" 2>/dev/null; } || true
         for rt in crun runc; do
                 command -v $rt >/dev/null || continue
@@ -113,9 +114,12 @@ cleanup() {
                 rmcg "timone/$(basename "$d")"
         done
         rmcg "$FCG"
-        for m in $(awk -v w="$WORK/" 'index($2, w) == 1 {print $2}' /proc/self/mounts | sort -r); do
-                umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-        done
+        m=$(awk -v w="$WORK/" 'index($2, w) == 1 {print $2}' /proc/self/mounts | sort -r)
+        if [ -n "$m" ]; then # one umount for all (one process each is slow on a loaded machine)
+                umount $m 2>/dev/null || true
+                m=$(awk -v w="$WORK/" 'index($2, w) == 1 {print $2}' /proc/self/mounts | sort -r)
+                [ -z "$m" ] || umount -l $m 2>/dev/null || true
+        fi
         ip netns del "$NODE" 2>/dev/null || true
         [ -z "$keep_log" ] || cp "$WORK/serve.log" "$keep_log" 2>/dev/null || true
         rm -rf --one-file-system "$WORK" 2>/dev/null || true
@@ -356,7 +360,10 @@ w0=$(io_field "$SP" write_bytes) c0=$(io_field "$SP" wchar) r0=$(io_field "$SP" 
 sw0=$(shim_io write_bytes) swc0=$(shim_io wchar)
 l0=$(logs_bytes) sl0=$(stat -c %s "$WORK/serve.log")
 cpu0=$(awk '{print $14 + $15}' "/proc/$SP/stat")
-sleep "$idle"
+sleep "$idle" & # waited for with `wait`, so that a signal stops the bench at once
+IDLE_PID=$!
+wait "$IDLE_PID"
+IDLE_PID=
 w1=$(io_field "$SP" write_bytes) c1=$(io_field "$SP" wchar) r1=$(io_field "$SP" rchar) y1=$(io_field "$SP" syscw)
 sw1=$(shim_io write_bytes) swc1=$(shim_io wchar)
 l1=$(logs_bytes) sl1=$(stat -c %s "$WORK/serve.log")
