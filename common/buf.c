@@ -4,10 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-static void
+static inline void
 reserve(tm_buf *b, size_t extra)
 {
-        TM_GROW(b->data, b->cap, b->len + extra + 1);
+        if (__builtin_expect(b->len + extra + 1 > b->cap || !b->data, 0))
+                TM_GROW(b->data, b->cap, b->len + extra + 1);
 }
 
 void
@@ -29,7 +30,9 @@ tm_buf_puts(tm_buf *b, const char *s)
 void
 tm_buf_putc(tm_buf *b, char c)
 {
-        tm_buf_append(b, &c, 1);
+        reserve(b, 1);
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
 }
 
 void
@@ -55,38 +58,40 @@ tm_buf_printf(tm_buf *b, const char *fmt, ...)
         va_end(ap);
 }
 
+/* What each byte becomes inside a JSON string: 0 itself, 1 \u00XX, else
+ * the letter after a backslash. */
+static const char json_esc[256] = {
+        [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+        [0x07] = 1, [0x08] = 1, [0x09] = 't', [0x0a] = 'n', [0x0b] = 1, [0x0c] = 1,
+        [0x0d] = 'r', [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1,
+        [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1,
+        [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = '"', ['\\'] = '\\',
+};
+
 void
 tm_buf_put_json_string(tm_buf *b, const char *s, size_t n)
 {
         static const char hex[] = "0123456789abcdef";
-        tm_buf_putc(b, '"');
+        /* room for the common case, no escapes: quotes and the bytes */
+        reserve(b, n + 2);
+        b->data[b->len++] = '"';
+        size_t run = 0; /* start of the bytes not yet copied */
         for (size_t i = 0; i < n; i++) {
                 unsigned char c = (unsigned char)s[i];
-                switch (c) {
-                case '"':
-                        tm_buf_puts(b, "\\\"");
-                        break;
-                case '\\':
-                        tm_buf_puts(b, "\\\\");
-                        break;
-                case '\n':
-                        tm_buf_puts(b, "\\n");
-                        break;
-                case '\r':
-                        tm_buf_puts(b, "\\r");
-                        break;
-                case '\t':
-                        tm_buf_puts(b, "\\t");
-                        break;
-                default:
-                        if (c < 0x20) {
-                                char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                                tm_buf_append(b, u, 6);
-                        } else {
-                                tm_buf_putc(b, (char)c);
-                        }
+                char e = json_esc[c];
+                if (__builtin_expect(!e, 1))
+                        continue;
+                tm_buf_append(b, s + run, i - run);
+                run = i + 1;
+                if (e == 1) {
+                        char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                        tm_buf_append(b, u, 6);
+                } else {
+                        char esc[2] = {'\\', e};
+                        tm_buf_append(b, esc, 2);
                 }
         }
+        tm_buf_append(b, s + run, n - run);
         tm_buf_putc(b, '"');
 }
 
