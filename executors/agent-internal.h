@@ -26,6 +26,9 @@ typedef struct agent_container {
         bool started_once;
         bool done; /* init container finished with 0 */
         bool running;
+        bool starting;          /* the shim is starting it: start_fd reports */
+        int start_fd;
+        uint64_t retry_at; /* monotonic ms: a failed first start is retried then */
         uint64_t backoff_ms;    /* the next back-off */
         uint64_t backoff_until; /* monotonic ms; 0 = none */
         uint64_t running_since; /* monotonic ms */
@@ -62,6 +65,9 @@ typedef struct agent_pod {
         char pod_reason[48];
         char pod_message[256];
         bool failed; /* restartPolicy Never/OnFailure and it can't go on */
+        char **claim_paths; /* host paths of its bound claims (reclaim waits for them) */
+        size_t n_claim_paths;
+        bool ports_set; /* host ports forwarded */
 } agent_pod;
 
 typedef struct agent_event {
@@ -78,7 +84,8 @@ struct exe_agent {
         res_value *configmaps; /* seq of ConfigMap objects */
         res_value *secrets;    /* seq of Secret objects (data base64) */
         res_value *volumes;    /* seq of {podUID, volume, hostPath, type} */
-        res_value *reclaim;    /* seq of {hostPath, policy} */
+        res_value *reclaim;    /* seq of {hostPath, policy} of the last message */
+        res_value *pending;    /* reclaims not done yet: a pod still uses the path */
         agent_pod *pods;
         size_t n_pods, cap_pods;
         agent_ev *events;
@@ -111,5 +118,7 @@ int agent_container_mounts(exe_agent *a, agent_pod *p, const res_value *c, exe_m
 /* The env of one container: image env, then env and envFrom resolved. */
 int agent_container_env(exe_agent *a, agent_pod *p, const res_value *c, char *const *image_env,
                         char ***out, size_t *n, char *reason, size_t rlen, tm_error *err);
+/* Kubernetes' $(VAR) expansion of s over env ("K=V" strings); caller frees. */
+char *agent_env_expand(char *const *env, const char *s);
 int agent_reclaim(exe_agent *a, const char *path, const char *policy, tm_error *err);
 int agent_ensure_tmpfs(const char *dir, const char *size, tm_error *err);

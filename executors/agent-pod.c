@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +34,21 @@ set_waiting(agent_container *c, const char *reason, const char *msg)
         copy_trunc(c->waiting_message, sizeof(c->waiting_message), msg ? msg : "");
 }
 
+/* A waiting reason with a Warning event, the event only when it changed:
+ * retries every few seconds must not add an event (and a write) each. */
+static void
+wait_event(exe_agent *a, agent_pod *p, agent_container *c, const char *reason, const char *ev,
+           const char *msg)
+{
+        char m[sizeof(c->waiting_message)];
+        copy_trunc(m, sizeof(m), msg);
+        bool same = !strcmp(c->waiting_reason, reason) && !strcmp(c->waiting_message, m);
+        set_waiting(c, reason, msg);
+        if (!same)
+                agent_event(a, p, "Warning", ev, "%s%s", strcmp(ev, "Failed") ? "" : "Error: ",
+                            msg);
+}
+
 static const char *
 restart_policy(const agent_pod *p)
 {
@@ -47,10 +63,16 @@ agent_pod_free(agent_pod *p)
         free(p->name);
         res_value_free(p->obj);
         exe_sandbox_clear(&p->sb);
-        for (size_t i = 0; i < p->n_cs; i++)
+        for (size_t i = 0; i < p->n_cs; i++) {
                 free(p->cs[i].name);
+                if (p->cs[i].starting)
+                        close(p->cs[i].start_fd);
+        }
         free(p->cs);
         free(p->status_sent);
+        for (size_t i = 0; i < p->n_claim_paths; i++)
+                free(p->claim_paths[i]);
+        free(p->claim_paths);
         memset(p, 0, sizeof(*p));
 }
 
@@ -128,8 +150,7 @@ resolve_image(exe_agent *a, agent_pod *p, agent_container *c, char **id)
         if (r == 0)
                 return 0;
         if (r != -ENOENT) {
-                set_waiting(c, "InvalidImageName", err.msg);
-                agent_event(a, p, "Warning", "InspectFailed", "%s", err.msg);
+                wait_event(a, p, c, "InvalidImageName", "InspectFailed", err.msg);
                 return r;
         }
         if (!strcmp(policy, "Never")) {
@@ -202,15 +223,19 @@ start_container(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
         }
         if ((r = agent_container_env(a, p, c->spec, ic->env, &env, &n_env, reason, sizeof(reason),
                                      &err)) < 0) {
-                set_waiting(c, reason[0] ? reason : "CreateContainerConfigError", err.msg);
-                if (r != -EAGAIN || strcmp(c->waiting_message, err.msg) != 0)
-                        agent_event(a, p, "Warning", "Failed", "Error: %s", err.msg);
+                wait_event(a, p, c, reason[0] ? reason : "CreateContainerConfigError", "Failed",
+                           err.msg);
                 goto out;
+        }
+        /* command and args see the container's env as $(VAR). */
+        for (size_t i = 0; i < n_argv; i++) {
+                char *x = agent_env_expand(env, argv[i]);
+                free(argv[i]);
+                argv[i] = x;
         }
         if ((r = agent_container_mounts(a, p, c->spec, &mounts, &n_mounts, &strings, &n_strings,
                                         &err)) < 0) {
-                set_waiting(c, "CreateContainerConfigError", err.msg);
-                agent_event(a, p, "Warning", "Failed", "Error: %s", err.msg);
+                wait_event(a, p, c, "CreateContainerConfigError", "Failed", err.msg);
                 goto out;
         }
         cdir = xasprintf("%s/containers/%s", p->sb.dir, c->name);
@@ -264,26 +289,17 @@ start_container(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
             .pids_limit = AGENT_DEFAULT_PIDS,
             .attempt = c->restarts,
         };
-        if ((r = exe_container_start(a->o.runtime, &spec, &err)) < 0) {
-                set_waiting(c, "RunContainerError", err.msg);
-                agent_event(a, p, "Warning", "Failed", "Error: %s", err.msg);
+        /* The shim reports on start_fd; the loop goes on meanwhile. */
+        int fd = -1;
+        if ((r = exe_container_start_begin(a->o.runtime, &spec, &fd, &err)) < 0) {
+                wait_event(a, p, c, "RunContainerError", "Failed", err.msg);
                 exe_image_unmount_rootfs(cdir, NULL);
                 goto out;
         }
         copy_trunc(c->image_id, sizeof(c->image_id), id);
-        if (!c->started_once)
-                agent_event(a, p, "Normal", "Pulled",
-                            "Container image \"%s\" already present on machine",
-                            res_get_str(c->spec, "image", ""));
-        agent_event(a, p, "Normal", "Created", "Created container %s", c->name);
-        agent_event(a, p, "Normal", "Started", "Started container %s", c->name);
-        c->started_once = true;
-        c->running = true;
-        c->running_since = now;
-        set_waiting(c, "", "");
-        memset(&c->cur, 0, sizeof(c->cur));
-        c->cur.state = EXE_C_RUNNING;
-        c->cur.started_at = tm_wall_s();
+        c->starting = true;
+        c->start_fd = fd;
+        (void)now;
 out:
         free(rootfs);
         free_strv(argv, n_argv);
@@ -300,11 +316,70 @@ out:
         return r;
 }
 
+/* The shim's report of a start begun by start_container (blocks until
+ * it comes: called once poll says it is there, or on a stop). */
+static void
+start_done(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
+{
+        tm_error err = {0};
+        int fd = c->start_fd;
+        c->starting = false;
+        c->start_fd = -1;
+        if (exe_container_start_finish(a->o.runtime, c->name, fd, &err) < 0) {
+                wait_event(a, p, c, "RunContainerError", "Failed", err.msg);
+                c->retry_at = now + 2000;
+                _cleanup_free_ char *cdir = xasprintf("%s/containers/%s", p->sb.dir, c->name);
+                exe_image_unmount_rootfs(cdir, NULL);
+                return;
+        }
+        if (!c->started_once)
+                agent_event(a, p, "Normal", "Pulled",
+                            "Container image \"%s\" already present on machine",
+                            res_get_str(c->spec, "image", ""));
+        agent_event(a, p, "Normal", "Created", "Created container %s", c->name);
+        agent_event(a, p, "Normal", "Started", "Started container %s", c->name);
+        c->started_once = true;
+        c->running = true;
+        c->running_since = now;
+        set_waiting(c, "", "");
+        memset(&c->cur, 0, sizeof(c->cur));
+        c->cur.state = EXE_C_RUNNING;
+        c->cur.started_at = tm_wall_s();
+}
+
+/* True while the container's start is still under way. */
+static bool
+still_starting(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now, uint64_t *next)
+{
+        if (!c->starting)
+                return false;
+        struct pollfd pfd = {.fd = c->start_fd, .events = POLLIN};
+        if (poll(&pfd, 1, 0) == 0) {
+                if (now + 20 < *next)
+                        *next = now + 20;
+                return true;
+        }
+        start_done(a, p, c, now);
+        return false;
+}
+
+/* A first start, not more often than every 2 s while it fails. */
+static void
+try_start(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now, uint64_t *next)
+{
+        if (now >= c->retry_at && start_container(a, p, c, now) < 0)
+                c->retry_at = now + 2000;
+        if (!c->starting && c->retry_at > now && c->retry_at < *next)
+                *next = c->retry_at;
+        if (c->starting && now + 20 < *next)
+                *next = now + 20;
+}
+
 /* Reads what the runtime and the shim say of a started container. */
 static void
 observe(exe_agent *a, agent_pod *p, agent_container *c)
 {
-        if (!c->started_once)
+        if (!c->started_once || c->starting)
                 return;
         exe_container_status st;
         tm_error err = {0};
@@ -405,6 +480,61 @@ write_pod_files(exe_agent *a, agent_pod *p)
         tm_file_write_atomic(rp, resolv, strlen(resolv), 0644, NULL);
 }
 
+/* containerPort/hostPort pairs of the app containers, forwarded from the
+ * node's addresses to the pod. */
+static int
+set_host_ports(exe_agent *a, agent_pod *p)
+{
+        net_host_port ports[64];
+        size_t n = 0;
+        const res_value *cs = res_get(p->obj, "spec", "containers", NULL);
+        for (uint32_t i = 0; cs && cs->type == RES_SEQ && i < cs->n; i++) {
+                const res_value *ps = res_map_get(cs->u.items[i], "ports");
+                for (uint32_t k = 0; ps && ps->type == RES_SEQ && k < ps->n; k++) {
+                        const res_value *pt = ps->u.items[k];
+                        int64_t hp = res_get_int(pt, "hostPort", 0);
+                        int64_t cp = res_get_int(pt, "containerPort", 0);
+                        if (hp <= 0 || hp > 65535 || cp <= 0 || cp > 65535)
+                                continue;
+                        if (n == TM_ARRAY_SIZE(ports)) {
+                                snprintf(p->pod_reason, sizeof(p->pod_reason), "HostPortError");
+                                snprintf(p->pod_message, sizeof(p->pod_message),
+                                         "more than %zu host ports", TM_ARRAY_SIZE(ports));
+                                return -E2BIG;
+                        }
+                        ports[n++] = (net_host_port){
+                            (uint16_t)hp, (uint16_t)cp,
+                            !strcmp(res_get_str(pt, "protocol", "TCP"), "UDP")};
+                }
+        }
+        if (n == 0) {
+                p->ports_set = true;
+                return 0;
+        }
+        tm_error err = {0};
+        if (net_pod_set_host_ports(a->o.net, p->uid, ports, n, &err) < 0) {
+                if (strcmp(p->pod_message, err.msg) != 0)
+                        agent_event(a, p, "Warning", "FailedCreatePodSandBox",
+                                    "Failed to set up host ports: %s", err.msg);
+                snprintf(p->pod_reason, sizeof(p->pod_reason), "HostPortError");
+                copy_trunc(p->pod_message, sizeof(p->pod_message), err.msg);
+                return -EADDRINUSE;
+        }
+        p->ports_set = true;
+        return 0;
+}
+
+static void
+sandbox_failed(exe_agent *a, agent_pod *p, const char *what, const char *msg)
+{
+        char m[sizeof(p->pod_message)];
+        snprintf(m, sizeof(m), "%s%s", what, msg);
+        if (strcmp(p->pod_message, m) != 0)
+                agent_event(a, p, "Warning", "FailedCreatePodSandBox", "%s", m);
+        snprintf(p->pod_reason, sizeof(p->pod_reason), "FailedCreatePodSandBox");
+        copy_trunc(p->pod_message, sizeof(p->pod_message), m);
+}
+
 /* Sandbox, network, files and volumes. */
 static int
 prepare(exe_agent *a, agent_pod *p)
@@ -415,18 +545,17 @@ prepare(exe_agent *a, agent_pod *p)
         copy_trunc(host, sizeof(host), hostname);
         if (!p->have_sandbox) {
                 if (exe_sandbox_create(a->o.runtime, p->uid, host, &p->sb, &err) < 0) {
-                        snprintf(p->pod_reason, sizeof(p->pod_reason), "FailedCreatePodSandBox");
-                        agent_event(a, p, "Warning", "FailedCreatePodSandBox", "%s", err.msg);
+                        sandbox_failed(a, p, "", err.msg);
                         return -EIO;
                 }
                 p->have_sandbox = true;
         }
         if (!p->ip[0] && net_pod_attach(a->o.net, p->uid, p->sb.netns, p->ip, &err) < 0) {
-                snprintf(p->pod_reason, sizeof(p->pod_reason), "FailedCreatePodSandBox");
-                agent_event(a, p, "Warning", "FailedCreatePodSandBox",
-                            "Failed to set up the pod network: %s", err.msg);
+                sandbox_failed(a, p, "Failed to set up the pod network: ", err.msg);
                 return -EIO;
         }
+        if (!p->ports_set && set_host_ports(a, p) < 0)
+                return -EADDRINUSE;
         write_pod_files(a, p);
         char reason[48] = "";
         tm_error_clear(&err);
@@ -470,6 +599,9 @@ cleanup(exe_agent *a, agent_pod *p)
 static void
 terminate(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
 {
+        for (size_t i = 0; i < p->n_cs; i++)
+                if (p->cs[i].starting)
+                        start_done(a, p, &p->cs[i], now); /* then it can be stopped */
         if (!p->term_sent) {
                 int64_t grace =
                     res_get_int(res_map_get(p->obj, "spec"), "terminationGracePeriodSeconds", 30);
@@ -559,6 +691,15 @@ agent_pod_step(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
         }
         if (p->state == POD_NEW) {
                 int r = prepare(a, p);
+                if (r < 0 && r != -EAGAIN && r != -EIO) {
+                        /* Refused (a hostPath outside the roots, a host port
+                         * taken): say so on every container. */
+                        for (size_t i = 0; i < p->n_cs; i++)
+                                set_waiting(&p->cs[i],
+                                            r == -EADDRINUSE ? "HostPortError"
+                                                             : "CreateContainerConfigError",
+                                            p->pod_message);
+                }
                 if (r < 0) {
                         if (now + 2000 < *next)
                                 *next = now + 2000;
@@ -575,9 +716,10 @@ agent_pod_step(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
                 agent_container *c = &p->cs[i];
                 if (c->done)
                         continue;
+                if (still_starting(a, p, c, now, next))
+                        return;
                 if (!c->started_once) {
-                        if (start_container(a, p, c, now) < 0 && now + 2000 < *next)
-                                *next = now + 2000;
+                        try_start(a, p, c, now, next);
                 } else if (!c->running) {
                         handle_exit(a, p, c, now, next);
                         if (c->done)
@@ -589,9 +731,10 @@ agent_pod_step(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
         }
         for (size_t i = p->n_init; i < p->n_cs; i++) {
                 agent_container *c = &p->cs[i];
+                if (still_starting(a, p, c, now, next))
+                        continue;
                 if (!c->started_once) {
-                        if (start_container(a, p, c, now) < 0 && now + 2000 < *next)
-                                *next = now + 2000;
+                        try_start(a, p, c, now, next);
                 } else if (!c->running) {
                         handle_exit(a, p, c, now, next);
                 } else if (now - c->running_since >= AGENT_BACKOFF_RESET_MS) {

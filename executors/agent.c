@@ -211,6 +211,53 @@ seq_from(json_t *msg, const char *key)
         return v ? v : res_seq_new();
 }
 
+static bool
+path_bound(const exe_agent *a, const char *path)
+{
+        for (uint32_t k = 0; a->volumes && k < a->volumes->n; k++)
+                if (!strcmp(res_get_str(a->volumes->u.items[k], "hostPath", ""), path))
+                        return true;
+        return false;
+}
+
+static bool
+path_in_use(const exe_agent *a, const char *path)
+{
+        if (path_bound(a, path))
+                return true;
+        for (size_t i = 0; i < a->n_pods; i++)
+                for (size_t k = 0; a->pods[i].state != POD_GONE && k < a->pods[i].n_claim_paths;
+                     k++)
+                        if (!strcmp(a->pods[i].claim_paths[k], path))
+                                return true;
+        return false;
+}
+
+/* New reclaims join the pending ones; a path bound again is no longer
+ * ours to reclaim. */
+static void
+merge_reclaims(exe_agent *a)
+{
+        for (uint32_t i = 0; a->reclaim && i < a->reclaim->n; i++) {
+                const char *path = res_get_str(a->reclaim->u.items[i], "hostPath", NULL);
+                bool have = false;
+                for (uint32_t k = 0; path && k < a->pending->n; k++)
+                        have |= !strcmp(res_get_str(a->pending->u.items[k], "hostPath", ""), path);
+                if (path && !have && a->pending->n < AGENT_MAX_PODS)
+                        res_seq_push(a->pending, res_value_clone(a->reclaim->u.items[i]));
+        }
+        uint32_t keep_n = 0;
+        for (uint32_t i = 0; i < a->pending->n; i++) {
+                res_value *rc = a->pending->u.items[i];
+                if (path_bound(a, res_get_str(rc, "hostPath", ""))) {
+                        res_value_free(rc);
+                        continue;
+                }
+                a->pending->u.items[keep_n++] = rc;
+        }
+        a->pending->n = keep_n;
+}
+
 /* Applies a parsed and checked message to the agent's state. */
 static int
 take_message(exe_agent *a, json_t *msg, tm_error *err)
@@ -243,6 +290,7 @@ take_message(exe_agent *a, json_t *msg, tm_error *err)
         a->secrets = seq_from(msg, "secrets");
         a->volumes = seq_from(msg, "volumes");
         a->reclaim = seq_from(msg, "reclaim");
+        merge_reclaims(a);
         a->generation = json_integer_value(json_object_get(msg, "generation"));
         for (size_t k = 0; k < a->n_pods; k++)
                 a->pods[k].desired = false;
@@ -368,12 +416,15 @@ exe_agent_open(exe_agent **out, const exe_agent_options *opts, tm_error *err)
         exe_agent *a = xcalloc(1, sizeof(*a));
         a->o = *opts;
         a->dir = xasprintf("%s/agent", opts->state_dir);
-        a->secrets_dir = xstrdup(opts->secrets_dir ? opts->secrets_dir : "/run/timone");
+        /* Per state directory: two agents on one machine never share it. */
+        a->secrets_dir = opts->secrets_dir ? xstrdup(opts->secrets_dir)
+                                           : xasprintf("%s/agent/secrets", opts->state_dir);
         a->configmaps = res_seq_new();
         a->secrets = res_seq_new();
         a->volumes = res_seq_new();
         a->reclaim = res_seq_new();
         int r;
+        a->pending = res_seq_new();
         if ((r = tm_mkdir_p(a->dir, 0700, err)) < 0 ||
             (r = agent_ensure_tmpfs(a->secrets_dir, "16m", err)) < 0 ||
             (r = load_persisted(a, err)) < 0) {
@@ -451,22 +502,24 @@ exe_agent_reconcile(exe_agent *a, uint64_t *next_ms, tm_error *err)
         }
         for (size_t i = 0; i < a->n_pods; i++)
                 agent_pod_step(a, &a->pods[i], now, &next);
-        /* Released volumes, once no pod uses them. */
-        for (uint32_t i = 0; a->reclaim && i < a->reclaim->n; i++) {
-                const res_value *rc = a->reclaim->u.items[i];
+        /* Released volumes, once no pod (terminating ones included) uses them. */
+        uint32_t keep_n = 0;
+        for (uint32_t i = 0; a->pending && i < a->pending->n; i++) {
+                res_value *rc = a->pending->u.items[i];
                 const char *path = res_get_str(rc, "hostPath", NULL);
-                const char *policy = res_get_str(rc, "policy", "");
-                bool used = false;
-                for (uint32_t k = 0; path && a->volumes && k < a->volumes->n; k++)
-                        used |= !strcmp(res_get_str(a->volumes->u.items[k], "hostPath", ""), path);
-                if (!path || used)
+                if (path && path_in_use(a, path)) {
+                        a->pending->u.items[keep_n++] = rc;
                         continue;
+                }
                 tm_error e2 = {0};
-                if (agent_reclaim(a, path, policy, &e2) < 0)
+                if (path && agent_reclaim(a, path, res_get_str(rc, "policy", ""), &e2) < 0)
                         tm_warn("reclaim volume", "path=\"%s\" error=\"%s\"", path, e2.msg);
+                res_value_free(rc);
         }
-        res_value_free(a->reclaim);
-        a->reclaim = res_seq_new();
+        if (a->pending)
+                a->pending->n = keep_n;
+        if (keep_n && now + 1000 < next)
+                next = now + 1000;
         /* Forget pods that are gone. */
         size_t k = 0;
         for (size_t i = 0; i < a->n_pods; i++) {
@@ -542,6 +595,7 @@ exe_agent_close(exe_agent *a)
         res_value_free(a->secrets);
         res_value_free(a->volumes);
         res_value_free(a->reclaim);
+        res_value_free(a->pending);
         free(a->dir);
         free(a->secrets_dir);
         free(a);

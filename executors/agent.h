@@ -55,12 +55,13 @@ typedef struct exe_agent exe_agent;
 typedef struct exe_agent_options {
         const char *state_dir; /* agent state under <state_dir>/agent */
         const char *node_name;
-        exe_runtime *runtime;   /* borrowed */
-        exe_image_store *images; /* borrowed */
-        net_podnet *net;        /* borrowed */
+        exe_runtime *runtime;               /* borrowed */
+        exe_image_store *images;            /* borrowed */
+        net_podnet *net;                    /* borrowed */
         const char *const *host_path_roots; /* allow-list for hostPath volumes; NULL: none */
         bool allow_privileged;
-        const char *secrets_dir; /* tmpfs for secret volumes/state; default /run/timone */
+        const char *secrets_dir; /* tmpfs for the agent's copy of secrets; default
+                                  * <state_dir>/agent/secrets (a tmpfs mounted there) */
 } exe_agent_options;
 
 /* Loads the last NodeDesired persisted (if any) and re-adopts what runs:

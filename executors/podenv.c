@@ -75,6 +75,15 @@ expand(const envv *e, const char *s)
         return tm_buf_steal(&b);
 }
 
+char *
+agent_env_expand(char *const *env, const char *s)
+{
+        envv e = {(char **)env, 0, 0};
+        while (env && env[e.n])
+                e.n++;
+        return expand(&e, s);
+}
+
 static int
 b64(const char *in, size_t n, char **out, size_t *len)
 {
