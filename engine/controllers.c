@@ -172,7 +172,7 @@ pod_from_template(const res_value *tmpl, const char *ns, const char *name, const
         res_value *l = res_map_set(meta, "labels",
                                    labels && labels->type == RES_MAP ? res_value_clone(labels)
                                                                      : res_map_new());
-        if (th && *th)
+        if (hash_label && th && *th)
                 res_map_set(l, hash_label, res_str_new(th));
         const res_value *ann = res_map_get(tmeta, "annotations");
         if (ann && ann->type == RES_MAP && ann->n)
@@ -433,6 +433,10 @@ run_deployment(const res_value *obj, const eng_pods *current, eng_pods *out, int
         }
 }
 
+/* A ReplicaSet from a manifest. As in Kubernetes, a template change does
+ * not touch the pods that exist (only new replicas use the new template),
+ * and its pods carry the template's labels only (pod-template-hash is the
+ * Deployment controller's). */
 static void
 run_replicaset(const res_value *obj, const eng_pods *current, eng_pods *out, int64_t now,
                const char *salt)
@@ -445,8 +449,20 @@ run_replicaset(const res_value *obj, const eng_pods *current, eng_pods *out, int
         char th[11];
         template_hash(tmpl, th);
         _cleanup_free_ char *controller = xasprintf("ReplicaSet/%s", name);
-        replicaset_pods(out, current, tmpl, ns, name, th, (size_t)replicas_of(spec), controller,
-                        now, salt);
+        size_t n = (size_t)replicas_of(spec);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *pname = replica_name(name, i);
+                const eng_pod *cur = find_name(current, ns, pname);
+                if (cur && !strcmp(cur->controller, controller)) {
+                        eng_pods_add_copy(out, cur);
+                        continue;
+                }
+                _cleanup_free_ char *key = xasprintf("%s/%s/%s", ns, pname, th);
+                res_value *pod =
+                    pod_from_template(tmpl, ns, pname, "", "ReplicaSet", name, NULL, th);
+                add_pod(out, current, pod, ns, pname, key, salt, "ReplicaSet", name, controller, th,
+                        now);
+        }
 }
 
 static bool

@@ -469,6 +469,62 @@ test_paused(void **state)
         eng_pods_free(&cur);
 }
 
+static res_value *
+replicaset(int replicas, const char *image)
+{
+        char *json = xasprintf(
+            "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\","
+            "\"metadata\":{\"name\":\"front\",\"namespace\":\"default\"},"
+            "\"spec\":{\"replicas\":%d,\"selector\":{\"matchLabels\":{\"app\":\"front\"}},"
+            "\"template\":{\"metadata\":{\"labels\":{\"app\":\"front\"}},"
+            "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"%s\"}]}}}}",
+            replicas, image);
+        res_value *v = obj_from(json);
+        free(json);
+        return v;
+}
+
+/* A ReplicaSet from a manifest: its own name, template labels only, and a
+ * template change leaves the pods that exist alone. */
+static void
+test_replicaset_manifest(void **state)
+{
+        (void)state;
+        eng_pods none = ENG_PODS_INIT, a = ENG_PODS_INIT, b = ENG_PODS_INIT, c = ENG_PODS_INIT;
+        res_value *r3 = replicaset(3, "busybox:1"), *r3b = replicaset(3, "busybox:2"),
+                  *r4b = replicaset(4, "busybox:2");
+        run1(r3, &none, &a);
+        assert_int_equal(a.n, 3);
+        for (size_t i = 0; i < 3; i++) {
+                assert_int_equal(strncmp(a.items[i].name, "front-", 6), 0);
+                assert_int_equal(strlen(a.items[i].name), 11);
+                assert_string_equal(a.items[i].owner_name, "front");
+                assert_string_equal(a.items[i].controller, "ReplicaSet/front");
+                assert_null(res_get(a.items[i].obj, "metadata", "labels", "pod-template-hash",
+                                    NULL));
+                assert_string_equal(res_get_str(res_get(a.items[i].obj, "metadata", "labels",
+                                                        NULL),
+                                                "app", ""),
+                                    "front");
+        }
+        run1(r3b, &a, &b);
+        assert_int_equal(b.n, 3);
+        for (size_t i = 0; i < 3; i++)
+                assert_string_equal(b.items[i].uid, a.items[i].uid);
+        run1(r4b, &b, &c);
+        assert_int_equal(c.n, 4);
+        const res_value *img = res_get(c.items[3].obj, "spec", "containers", NULL);
+        assert_string_equal(res_get_str(img->u.items[0], "image", ""), "busybox:2");
+        img = res_get(c.items[0].obj, "spec", "containers", NULL);
+        assert_string_equal(res_get_str(img->u.items[0], "image", ""), "busybox:1");
+        res_value_free(r3);
+        res_value_free(r3b);
+        res_value_free(r4b);
+        eng_pods_free(&a);
+        eng_pods_free(&b);
+        eng_pods_free(&c);
+}
+
 static char *
 daemonset_json(const char *spec_extra)
 {
@@ -689,6 +745,7 @@ main(void)
             cmocka_unit_test(test_rolling_stalls_on_unready),
             cmocka_unit_test(test_recreate),
             cmocka_unit_test(test_paused),
+            cmocka_unit_test(test_replicaset_manifest),
             cmocka_unit_test(test_daemonset),
             cmocka_unit_test(test_bare_pod),
             cmocka_unit_test(test_scheduler),
