@@ -80,12 +80,20 @@ res_format_float(double f, int bits, char fmt, char out[RES_FLOAT_STR_MAX])
         return o;
 }
 
+/* %PRId64 without snprintf (a tenth of the cost, many per object) */
 static void
 put_int(tm_buf *out, int64_t i)
 {
         char buf[24];
-        int n = snprintf(buf, sizeof(buf), "%" PRId64, i);
-        tm_buf_append(out, buf, (size_t)n);
+        char *p = buf + sizeof(buf);
+        uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+        do {
+                *--p = (char)('0' + u % 10);
+                u /= 10;
+        } while (u);
+        if (i < 0)
+                *--p = '-';
+        tm_buf_append(out, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 /* JSON has no NaN or infinities: they come out as null. */
