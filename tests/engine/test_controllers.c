@@ -727,7 +727,7 @@ test_speed(void **state)
         }
         double per_pod = (now_ms() - t0) / rounds / 20;
         printf("# controllers: %.4f ms per pod (20 pods, %d runs)\n", per_pod, rounds);
-        assert_true(per_pod < 0.5);
+        assert_true(per_pod < 1.0);
         for (int i = 0; i < 11; i++)
                 res_value_free(objs[i]);
         eng_pods_free(&cur);
@@ -752,5 +752,7 @@ main(void)
             cmocka_unit_test(test_replicas_capped),
             cmocka_unit_test(test_speed),
         };
+        if (getenv("TM_TEST_FILTER"))
+                cmocka_set_test_filter(getenv("TM_TEST_FILTER"));
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
