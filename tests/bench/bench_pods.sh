@@ -23,7 +23,11 @@
 #  - 1 pod: manifest landing -> process running, median of --runs1 runs,
 #    with serve's default debounce and with --fast-debounce; goal: within
 #    2x the floor + 50 ms;
+#  - the breakdown from serve's log: landed -> "revision applied" (debounce,
+#    read, plan, store) and -> the agent's "Started" (sandbox, network,
+#    volumes, shim and runtime);
 #  - 20 pods in one file -> all 20 running, median of --runs20; goal 1 s;
+#    next to 20 bare `run -d` started at once (the runtime's own floor);
 #  - PSS of `timone serve` plus every timone-shim with 20 pods running
 #    (goal < 15 MiB), the daemon alone, the average shim, the daemon's peak RSS;
 #  - bytes written over --idle seconds with 20 pods running and nothing
@@ -49,7 +53,7 @@ while [ $# -gt 0 ]; do
         --runtime) runtime=${2:?}; shift 2 ;;
         --fast-debounce) fast_debounce=${2:?}; shift 2 ;;
         --log) keep_log=${2:?}; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         -*) echo "bench_pods: unknown flag \"$1\"" >&2; exit 2 ;;
         *) build=$1; shift ;;
         esac
@@ -91,7 +95,7 @@ rmcg() {
                 rmdir "$base/$1"/*/ "$base/$1" 2>/dev/null || true
         done
 }
-SP= IDLE_PID=
+SP='' IDLE_PID=''
 cleanup() {
         local rc=$? pids p m
         trap - EXIT INT TERM
@@ -183,8 +187,8 @@ log "image: build and import"
 "$src/tools/make-busybox-image.sh" "$WORK/img.tar" >/dev/null
 T image import "$WORK/img.tar" >/dev/null
 mkdir -p "$WORK/bundle/rootfs"
-# The floor's rootfs: the image's layers, unpacked by timone's image store.
-for l in $(ls -d "$S"/images/layers/*/ 2>/dev/null); do cp -a "$l." "$WORK/bundle/rootfs/"; done
+# The floor's rootfs: the image's layer (one: busybox), unpacked by timone's image store.
+for l in "$S"/images/layers/*/; do [ -d "$l" ] && cp -a "$l." "$WORK/bundle/rootfs/"; done
 [ -x "$WORK/bundle/rootfs/bin/busybox" ] || die "no busybox in the unpacked image ($S/images/layers)"
 (cd "$WORK/bundle" && rm -f config.json && crun spec >/dev/null 2>&1 || runc spec)
 jq --arg sh "$SH" '.process.terminal = false
@@ -295,7 +299,8 @@ breakdown() {
 }
 # unland: removes the manifest, waits until every pod is gone; prints ms.
 unland() {
-        local t0=$(date +%s%N)
+        local t0
+        t0=$(date +%s%N)
         rm -f "$SITE/pods.yaml"
         wait_until 120 all_gone || die "pods still there 120 s after their manifest was removed: $(T get pods -A 2>&1 | head -5)"
         echo $((($(date +%s%N) - t0) / 1000000))
@@ -343,7 +348,7 @@ read -r BD20_APPLY BD20_START <<<"$(breakdown bq 20)"
 log "20 pods running: memory and $idle s idle"
 wait_until 60 eval '[ "$(count_running)" = 20 ]' || die "not all 20 pods reported Running: $(T get pods -A 2>&1 | tail -3)"
 sleep 3 # let status writes settle
-shims=($(shim_pids))
+mapfile -t shims < <(shim_pids)
 [ "${#shims[@]}" -ge 20 ] || die "found ${#shims[@]} timone-shim processes, want 20"
 D_PSS=$(pss_kb "$SP")
 S_PSS=0
