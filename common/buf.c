@@ -38,14 +38,22 @@ tm_buf_putc(tm_buf *b, char c)
 void
 tm_buf_vprintf(tm_buf *b, const char *fmt, va_list ap)
 {
+        /* format straight into the free space; a second pass only when it
+         * did not fit */
+        reserve(b, 64);
         va_list ap2;
         va_copy(ap2, ap);
-        int n = vsnprintf(NULL, 0, fmt, ap2);
+        size_t room = b->cap - b->len;
+        int n = vsnprintf(b->data + b->len, room, fmt, ap2);
         va_end(ap2);
-        if (n < 0)
+        if (n < 0) {
+                b->data[b->len] = '\0';
                 return;
-        reserve(b, (size_t)n);
-        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+        }
+        if ((size_t)n >= room) {
+                reserve(b, (size_t)n);
+                vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+        }
         b->len += (size_t)n;
 }
 
