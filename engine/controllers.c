@@ -69,11 +69,21 @@ eng_pods_find_uid(const eng_pods *ps, const char *uid)
         return NULL;
 }
 
+/* A pod being deleted, its node still stopping it (metadata.
+ * deletionTimestamp set, as in Kubernetes): never re-adopted nor output,
+ * and Recreate waits for it to be gone. */
+static bool
+terminating(const eng_pod *p)
+{
+        return res_get(p->obj, "metadata", "deletionTimestamp", NULL) != NULL;
+}
+
 static const eng_pod *
 find_name(const eng_pods *ps, const char *ns, const char *name)
 {
         for (size_t i = 0; i < ps->n; i++)
-                if (!strcmp(ps->items[i].ns, ns) && !strcmp(ps->items[i].name, name))
+                if (!terminating(&ps->items[i]) && !strcmp(ps->items[i].ns, ns) &&
+                    !strcmp(ps->items[i].name, name))
                         return &ps->items[i];
         return NULL;
 }
@@ -228,7 +238,7 @@ add_pod(eng_pods *out, const eng_pods *current, res_value *obj, const char *ns, 
         const eng_pod *cur = NULL;
         for (size_t i = 0; i < current->n && !cur; i++) {
                 const eng_pod *c = &current->items[i];
-                if (!strcmp(c->ns, ns) && !strcmp(c->name, name) &&
+                if (!terminating(c) && !strcmp(c->ns, ns) && !strcmp(c->name, name) &&
                     !strcmp(c->controller, controller) && !strcmp(c->pod_template_hash, th) &&
                     (*owner_kind || same_content(c, obj)))
                         cur = c;
@@ -319,7 +329,20 @@ template_hash(const res_value *tmpl, char th[11])
 static bool
 owned_by(const eng_pod *p, const char *ns, const char *controller)
 {
-        return !strcmp(p->ns, ns) && !strcmp(p->controller, controller);
+        return !terminating(p) && !strcmp(p->ns, ns) && !strcmp(p->controller, controller);
+}
+
+/* Whether an old pod of this Deployment is still stopping. */
+static bool
+old_terminating(const eng_pods *current, const char *ns, const char *controller, const char *th)
+{
+        for (size_t i = 0; i < current->n; i++) {
+                const eng_pod *p = &current->items[i];
+                if (terminating(p) && !strcmp(p->ns, ns) && !strcmp(p->controller, controller) &&
+                    strcmp(p->pod_template_hash, th) != 0)
+                        return true;
+        }
+        return false;
 }
 
 /* A Deployment, rolled the way the Kubernetes deployment controller does
@@ -379,8 +402,8 @@ run_deployment(const res_value *obj, const eng_pods *current, eng_pods *out, int
         bool recreate = !strcmp(res_get_str(strategy, "type", "RollingUpdate"), "Recreate");
         int64_t target_new = want;
         int64_t drop_unready = 0, keep_ready = 0;
-        if (n_old && recreate) {
-                target_new = 0; /* every old pod goes first */
+        if (recreate && (n_old || (!n_new && old_terminating(current, ns, controller, th)))) {
+                target_new = 0; /* every old pod goes, and is gone, first */
         } else if (n_old) {
                 const res_value *ru = res_map_get(strategy, "rollingUpdate");
                 int64_t surge = int_or_percent(res_map_get(ru, "maxSurge"), want, true);
@@ -453,7 +476,7 @@ run_replicaset(const res_value *obj, const eng_pods *current, eng_pods *out, int
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *pname = replica_name(name, i);
                 const eng_pod *cur = find_name(current, ns, pname);
-                if (cur && !strcmp(cur->controller, controller)) {
+                if (cur && !terminating(cur) && !strcmp(cur->controller, controller)) {
                         eng_pods_add_copy(out, cur);
                         continue;
                 }

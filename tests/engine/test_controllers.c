@@ -427,7 +427,21 @@ test_recreate(void **state)
         snprintf(old_th, sizeof(old_th), "%s", cur.items[0].pod_template_hash);
         run1(db, &cur, &out);
         assert_int_equal(out.n, 0); /* all old pods go first */
-        advance(&cur, &out, false);
+        /* While an old pod is still stopping on its node, nothing new. */
+        eng_pods stopping = ENG_PODS_INIT;
+        eng_pods_add_copy(&stopping, &cur.items[2]);
+        res_map_set(res_map_get(stopping.items[0].obj, "metadata"), "deletionTimestamp",
+                    res_str_new("2026-11-29T01:00:00Z"));
+        run1(db, &stopping, &out);
+        assert_int_equal(out.n, 0);
+        /* A stopping pod is not re-adopted either. */
+        run1(da, &stopping, &out);
+        assert_int_equal(out.n, 3);
+        for (size_t i = 0; i < 3; i++)
+                assert_string_not_equal(out.items[i].uid, stopping.items[0].uid);
+        eng_pods_free(&out);
+        eng_pods_free(&stopping);
+        eng_pods_free(&cur);
         run1(db, &cur, &out);
         assert_int_equal(out.n, 3);
         assert_int_equal(count_hash(&out, old_th, false, false), 3);
