@@ -8,11 +8,11 @@
 #include "common/buf.h"
 
 typedef struct res_diag {
-        char *file; /* may be NULL */
+        char *file;         /* may be NULL */
         uint32_t line, col; /* 0 when unknown */
-        char *kind; /* NULL before the kind is known */
-        char *ns;   /* NULL or "" for cluster-scoped or unknown */
-        char *name; /* NULL when unknown */
+        char *kind;         /* NULL before the kind is known */
+        char *ns;           /* NULL or "" for cluster-scoped or unknown */
+        char *name;         /* NULL when unknown */
         char *path; /* field path like spec.template.spec.containers[0].image; NULL if none */
         char *msg;  /* never contains a secret value */
 } res_diag;
@@ -24,11 +24,14 @@ typedef struct res_diags {
         size_t dropped; /* diagnostics past max */
 } res_diags;
 
-#define RES_DIAGS_INIT {NULL, 0, 0, 0, 0}
+#define RES_DIAGS_INIT                                                                             \
+        {                                                                                          \
+                NULL, 0, 0, 0, 0                                                                   \
+        }
 
 void res_diags_add(res_diags *d, const char *file, uint32_t line, uint32_t col, const char *kind,
                    const char *ns, const char *name, const char *path, const char *fmt, ...)
-        __attribute__((format(printf, 9, 10)));
+    __attribute__((format(printf, 9, 10)));
 size_t res_diags_count(const res_diags *d); /* n + dropped */
 /* Sorts by file, line, column (stable). */
 void res_diags_sort(res_diags *d);

@@ -34,8 +34,8 @@ struct res_value {
         uint8_t flags; /* RES_F_* */
         uint32_t line; /* 1-based position in the source file; 0 when made in code */
         uint32_t col;
-        uint32_t n;    /* RES_STR: bytes; RES_SEQ: items; RES_MAP: members */
-        uint32_t cap;  /* allocated items/members */
+        uint32_t n;   /* RES_STR: bytes; RES_SEQ: items; RES_MAP: members */
+        uint32_t cap; /* allocated items/members */
         union {
                 bool b;
                 int64_t i;
