@@ -242,6 +242,16 @@ eng_cli_diff(int argc, char **argv)
         if (json) {
                 eng_plan_print_json(plan, snap->revision, snap->source, NULL, &out);
         } else {
+                /* A git source names the revision the plan is for. */
+                if (snap->ref || snap->subject) {
+                        tm_buf_printf(&out, "revision %s@%.7s", snap->ref ? snap->ref : "",
+                                      snap->revision);
+                        if (snap->subject)
+                                tm_buf_printf(&out, ": %s", snap->subject);
+                        if (snap->author)
+                                tm_buf_printf(&out, " (%s)", snap->author);
+                        tm_buf_putc(&out, '\n');
+                }
                 eng_diffout_opts dopts = {want_color(o.color), o.quiet, stdout};
                 eng_plan_print_text(plan, &dopts, &out);
         }
