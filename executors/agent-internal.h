@@ -26,9 +26,9 @@ typedef struct agent_container {
         bool started_once;
         bool done; /* init container finished with 0 */
         bool running;
-        bool starting;          /* the shim is starting it: start_fd reports */
+        bool starting; /* the shim is starting it: start_fd reports */
         int start_fd;
-        uint64_t retry_at; /* monotonic ms: a failed first start is retried then */
+        uint64_t retry_at;      /* monotonic ms: a failed first start is retried then */
         uint64_t backoff_ms;    /* the next back-off */
         uint64_t backoff_until; /* monotonic ms; 0 = none */
         uint64_t running_since; /* monotonic ms */
@@ -64,7 +64,7 @@ typedef struct agent_pod {
         char *status_sent; /* the PodStatus JSON last reported */
         char pod_reason[48];
         char pod_message[256];
-        bool failed; /* restartPolicy Never/OnFailure and it can't go on */
+        bool failed;        /* restartPolicy Never/OnFailure and it can't go on */
         char **claim_paths; /* host paths of its bound claims (reclaim waits for them) */
         size_t n_claim_paths;
         bool ports_set; /* host ports forwarded */

@@ -45,8 +45,8 @@ wait_event(exe_agent *a, agent_pod *p, agent_container *c, const char *reason, c
         bool same = !strcmp(c->waiting_reason, reason) && !strcmp(c->waiting_message, m);
         set_waiting(c, reason, msg);
         if (!same)
-                agent_event(a, p, "Warning", ev, "%s%s", strcmp(ev, "Failed") ? "" : "Error: ",
-                            msg);
+                agent_event(a, p, "Warning", ev, "%s%s",
+                            strcmp(ev, "Failed") ? "" : "Error: ", msg);
 }
 
 static const char *
@@ -502,9 +502,9 @@ set_host_ports(exe_agent *a, agent_pod *p)
                                          "more than %zu host ports", TM_ARRAY_SIZE(ports));
                                 return -E2BIG;
                         }
-                        ports[n++] = (net_host_port){
-                            (uint16_t)hp, (uint16_t)cp,
-                            !strcmp(res_get_str(pt, "protocol", "TCP"), "UDP")};
+                        ports[n++] =
+                            (net_host_port){(uint16_t)hp, (uint16_t)cp,
+                                            !strcmp(res_get_str(pt, "protocol", "TCP"), "UDP")};
                 }
         }
         if (n == 0) {

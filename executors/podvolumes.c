@@ -403,8 +403,8 @@ agent_volumes_prepare(exe_agent *a, agent_pod *p, char *reason, size_t rlen, tm_
                         for (size_t k = 0; k < p->n_claim_paths; k++)
                                 have |= !strcmp(p->claim_paths[k], path);
                         if (!have) {
-                                p->claim_paths = xrealloc(p->claim_paths, (p->n_claim_paths + 1) *
-                                                                              sizeof(char *));
+                                p->claim_paths = xrealloc(p->claim_paths,
+                                                          (p->n_claim_paths + 1) * sizeof(char *));
                                 p->claim_paths[p->n_claim_paths++] = xstrdup(path);
                         }
                 } else {

@@ -100,6 +100,15 @@ expect_in "served by srv"
 pod_get() { OUT=$(in_pod cli timeout 5 wget -qO- "http://$NODE_IP:18080/"); }
 wait_for 10 pod_get || fail "hostPort 18080 not reachable from a pod"
 expect_in "served by srv"
+# Idle: with nothing changing, the daemon writes nothing to the state (the
+# containers' logs aside): no status re-sent, no periodic write.
+sleep 2
+snap() { find "$S" -path "$S/pods" -prune -o -type f -printf '%p %s %T@\n' | sort; }
+BEFORE=$(snap)
+sleep 6
+AFTER=$(snap)
+[ "$BEFORE" = "$AFTER" ] || fail "the idle daemon wrote: $(diff <(echo "$BEFORE") <(echo "$AFTER"))"
+
 # The same host port for a second pod: refused with a clear status.
 srv srv2 >"$SITE/srv2.yaml"
 conflict() { T describe pod srv2 | grep -qi "host port"; }
