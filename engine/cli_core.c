@@ -50,15 +50,32 @@ print_diags(res_diags *diags)
         tm_buf_free(&b);
 }
 
+typedef struct core_opts {
+        const char *state;
+        const char *output;
+        const char *color;
+        bool quiet;
+        const char *spec;
+        /* git access and trust (sources/git.h) */
+        const char *ssh_key, *known_hosts, *credentials, *verify_commits;
+        bool insecure_host_key;
+} core_opts;
+
 /* The snapshot of spec and its desired set. Returns 0, -EINVAL with
  * diags filled (invalid manifests), or another error in err. */
 static int
-load_desired(const char *spec, const char *state, src_snapshot **snap_out, res_set **set_out,
-             res_diags *diags, tm_error *err)
+load_desired(const core_opts *o, src_snapshot **snap_out, res_set **set_out, res_diags *diags,
+             tm_error *err)
 {
+        const char *spec = o->spec;
         src_options so;
         src_options_default(&so);
-        so.state_dir = state;
+        so.state_dir = o->state;
+        so.ssh_key = o->ssh_key;
+        so.known_hosts = o->known_hosts;
+        so.credentials_file = o->credentials;
+        so.insecure_ignore_host_key = o->insecure_host_key;
+        so.verify_commits_keys = o->verify_commits;
         _cleanup_(src_closep) src_source *src = NULL;
         _cleanup_(src_snapshot_freep) src_snapshot *snap = NULL;
         int r;
@@ -92,38 +109,41 @@ load_desired(const char *spec, const char *state, src_snapshot **snap_out, res_s
         return 0;
 }
 
-enum { OPT_COLOR = 0x100, OPT_STATE };
-
-typedef struct core_opts {
-        const char *state;
-        const char *output;
-        const char *color;
-        bool quiet;
-        const char *spec;
-} core_opts;
+enum { OPT_COLOR = 0x100, OPT_STATE, OPT_SSHKEY, OPT_KNOWN, OPT_CREDS, OPT_INSECURE, OPT_VERIFY };
 
 static void
 usage_diff(FILE *f, const char *verb)
 {
         if (strcmp(verb, "apply") == 0)
-                fprintf(f, "usage: timone apply [--state DIR] SOURCE\n\n"
-                           "Applies SOURCE (a directory, a bundle .tar.gz/.tgz/.tar.zst/.zip, or a "
-                           "git URL)\nto the state in one transaction and prints what it did.\n"
-                           "Exit: 0 applied (or nothing to do), 2 invalid input or error.\n\n"
-                           "  --state DIR   state directory (default " ENG_STATE_DIR_DEFAULT ")\n"
-                           "  -h, --help    this help\n");
+                fprintf(
+                    f,
+                    "usage: timone apply [--state DIR] SOURCE\n\n"
+                    "Applies SOURCE (a directory, a bundle .tar.gz/.tgz/.tar.zst/.zip, or a "
+                    "git URL)\nto the state in one transaction and prints what it did.\n"
+                    "Exit: 0 applied (or nothing to do), 2 invalid input or error.\n\n"
+                    "  --state DIR   state directory (default " ENG_STATE_DIR_DEFAULT ")\n"
+                    "  -h, --help    this help\n"
+                    "\ngit sources: --ssh-key FILE, --known-hosts FILE, --credentials FILE (TOKEN "
+                    "or\n"
+                    "USER:PASSWORD), --insecure-ignore-host-key, --verify-commits KEYS (allowed\n"
+                    "SSH signers); `timone diff REPO --from REV --to REV` reviews a change.\n");
         else
-                fprintf(f,
-                        "usage: timone diff [--state DIR] [-o json] [--color=auto|always|never] "
-                        "[-q] SOURCE\n\n"
-                        "Prints what `timone apply SOURCE` would do, with a unified diff of "
-                        "each changed\nobject (Secret values masked). Never changes the state.\n"
-                        "Exit: 0 no changes, 1 changes, 2 invalid input or error.\n\n"
-                        "  --state DIR      state directory (default " ENG_STATE_DIR_DEFAULT ")\n"
-                        "  -o, --output F   text (default) or json\n"
-                        "  --color WHEN     auto (a terminal and NO_COLOR unset), always, never\n"
-                        "  -q, --quiet      the summary only\n"
-                        "  -h, --help       this help\n");
+                fprintf(
+                    f,
+                    "usage: timone diff [--state DIR] [-o json] [--color=auto|always|never] "
+                    "[-q] SOURCE\n\n"
+                    "Prints what `timone apply SOURCE` would do, with a unified diff of "
+                    "each changed\nobject (Secret values masked). Never changes the state.\n"
+                    "Exit: 0 no changes, 1 changes, 2 invalid input or error.\n\n"
+                    "  --state DIR      state directory (default " ENG_STATE_DIR_DEFAULT ")\n"
+                    "  -o, --output F   text (default) or json\n"
+                    "  --color WHEN     auto (a terminal and NO_COLOR unset), always, never\n"
+                    "  -q, --quiet      the summary only\n"
+                    "  -h, --help       this help\n"
+                    "\ngit sources: --ssh-key FILE, --known-hosts FILE, --credentials FILE (TOKEN "
+                    "or\n"
+                    "USER:PASSWORD), --insecure-ignore-host-key, --verify-commits KEYS (allowed\n"
+                    "SSH signers); `timone diff REPO --from REV --to REV` reviews a change.\n");
 }
 
 /* Returns -1 to go on, or an exit status. */
@@ -135,12 +155,18 @@ parse_core(int argc, char **argv, core_opts *o)
             {"output", required_argument, NULL, 'o'},
             {"color", required_argument, NULL, OPT_COLOR},
             {"quiet", no_argument, NULL, 'q'},
+            {"ssh-key", required_argument, NULL, OPT_SSHKEY},
+            {"known-hosts", required_argument, NULL, OPT_KNOWN},
+            {"credentials", required_argument, NULL, OPT_CREDS},
+            {"insecure-ignore-host-key", no_argument, NULL, OPT_INSECURE},
+            {"verify-commits", required_argument, NULL, OPT_VERIFY},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
         const char *verb = argv[0];
         bool is_diff = strcmp(verb, "diff") == 0;
-        *o = (core_opts){ENG_STATE_DIR_DEFAULT, "text", "auto", false, NULL};
+        *o = (core_opts){
+            ENG_STATE_DIR_DEFAULT, "text", "auto", false, NULL, NULL, NULL, NULL, NULL, false};
         optind = 0;
         opterr = 1;
         int c;
@@ -157,6 +183,21 @@ parse_core(int argc, char **argv, core_opts *o)
                         break;
                 case 'q':
                         o->quiet = true;
+                        break;
+                case OPT_SSHKEY:
+                        o->ssh_key = optarg;
+                        break;
+                case OPT_KNOWN:
+                        o->known_hosts = optarg;
+                        break;
+                case OPT_CREDS:
+                        o->credentials = optarg;
+                        break;
+                case OPT_INSECURE:
+                        o->insecure_host_key = true;
+                        break;
+                case OPT_VERIFY:
+                        o->verify_commits = optarg;
                         break;
                 case 'h':
                         usage_diff(stdout, verb);
@@ -217,7 +258,7 @@ eng_cli_diff(int argc, char **argv)
         eng_rows rows = ENG_ROWS_INIT;
         tm_buf out = TM_BUF_INIT;
 
-        int r = load_desired(o.spec, o.state, &snap, &set, &diags, &err);
+        int r = load_desired(&o, &snap, &set, &diags, &err);
         if (r == 0) {
                 if ((r = eng_store_open(&store, o.state, false, &err)) < 0 ||
                     (r = eng_store_load_rows(store, &rows, &err)) < 0)
@@ -307,7 +348,7 @@ eng_cli_apply(int argc, char **argv)
         _cleanup_(eng_store_closep) eng_store *store = NULL;
         tm_buf out = TM_BUF_INIT;
 
-        int r = load_desired(o.spec, o.state, &snap, &set, &diags, &err);
+        int r = load_desired(&o, &snap, &set, &diags, &err);
         size_t c[4] = {0};
         if (r == 0) {
                 if ((r = eng_store_open(&store, o.state, true, &err)) < 0)
