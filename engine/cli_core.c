@@ -556,6 +556,74 @@ pod_records(const eng_pod_row *rows, size_t n, const char *ns, eng_record **out,
         *n_out = k;
 }
 
+/* The ReplicaSets the Deployment controller derived (they are not stored
+ * objects), as records: DESIRED is what the controller keeps of each. */
+static void
+derived_rs_records(const eng_pod_row *rows, size_t n, const char *ns, eng_record **recs,
+                   size_t *n_recs)
+{
+        for (size_t i = 0; i < n; i++) {
+                const eng_pod *p = &rows[i].pod;
+                if (!tm_streq(p->owner_kind, "ReplicaSet") ||
+                    !tm_str_has_prefix(p->controller ? p->controller : "", "Deployment/") ||
+                    (ns && !tm_streq(p->ns, ns)))
+                        continue;
+                bool seen = false;
+                for (size_t k = 0; k < i && !seen; k++)
+                        seen = tm_streq(rows[k].pod.owner_name, p->owner_name) &&
+                               tm_streq(rows[k].pod.ns, p->ns);
+                if (seen)
+                        continue;
+                size_t count = 0;
+                int64_t created = p->created;
+                for (size_t k = 0; k < n; k++)
+                        if (tm_streq(rows[k].pod.owner_name, p->owner_name) &&
+                            tm_streq(rows[k].pod.ns, p->ns)) {
+                                count++;
+                                if (rows[k].pod.created < created)
+                                        created = rows[k].pod.created;
+                        }
+                res_value *rs = res_map_new();
+                res_map_set(rs, "apiVersion", res_str_new("apps/v1"));
+                res_map_set(rs, "kind", res_str_new("ReplicaSet"));
+                res_value *meta = res_map_set(rs, "metadata", res_map_new());
+                res_map_set(meta, "name", res_str_new(p->owner_name));
+                res_map_set(meta, "namespace", res_str_new(p->ns));
+                const res_value *labels = res_get(p->obj, "metadata", "labels", NULL);
+                if (labels)
+                        res_map_set(meta, "labels", res_value_clone(labels));
+                res_value *spec = res_map_set(rs, "spec", res_map_new());
+                res_map_set(spec, "replicas", res_int_new((int64_t)count));
+                res_value *sel = res_map_set(spec, "selector", res_map_new());
+                if (labels)
+                        res_map_set(sel, "matchLabels", res_value_clone(labels));
+                res_value *tmpl = res_map_set(spec, "template", res_map_new());
+                const res_value *pspec = res_map_get(p->obj, "spec");
+                if (pspec)
+                        res_map_set(tmpl, "spec", res_value_clone(pspec));
+                res_value_sort(rs);
+                tm_buf b = TM_BUF_INIT;
+                res_emit_canonical_json(rs, &b);
+                res_value_free(rs);
+                *recs = xreallocarray(*recs, *n_recs + 1, sizeof(**recs));
+                eng_record *r = &(*recs)[(*n_recs)++];
+                memset(r, 0, sizeof(*r));
+                r->id = xasprintf("apps/ReplicaSet/%s/%s", p->ns, p->owner_name);
+                r->api_version = xstrdup("apps/v1");
+                r->kind = xstrdup("ReplicaSet");
+                r->ns = xstrdup(p->ns);
+                r->name = xstrdup(p->owner_name);
+                r->hash = xstrdup("");
+                r->revision = xstrdup("");
+                r->uid = xstrdup("");
+                r->generation = 1;
+                r->created_at = created;
+                r->updated_at = created;
+                r->json_len = b.len;
+                r->json = tm_buf_steal(&b);
+        }
+}
+
 static res_value *
 list_value(void)
 {
@@ -685,6 +753,8 @@ eng_cli_get(int argc, char **argv)
                         fprintf(stderr, "timone get: %s\n", err.msg);
                         rc = 2;
                         break;
+                } else if (have_pods && strcmp(k->kind, "ReplicaSet") == 0) {
+                        derived_rs_records(pods, n_pods, nsf, &recs, &n);
                 }
                 /* keep what matches, in the order of the names asked for */
                 eng_record *keep = xcalloc(n + 1, sizeof(*keep));

@@ -58,14 +58,9 @@ OWN=$(T get pods -l app=web -o json | jq -r '(.items // [.])[0].metadata.ownerRe
 deploy_ready() { T get deploy web --no-headers 2>/dev/null | awk '{print $2}'; }
 ready_33() { [ "$(deploy_ready)" = 3/3 ]; }
 wait_for 20 ready_33 || fail "get deploy: READY is not 3/3: $(T get deploy 2>&1)"
-# get rs: derived ReplicaSets, when `get` lists them.
-RS=$(T get rs --no-headers 2>&1 || true)
-if grep -q "web-$H1" <<<"$RS"; then
-        OUT=$RS
-        expect_in "web-$H1"
-else
-        echo "note: 'timone get rs' does not list the derived ReplicaSet web-$H1: $RS" >&2
-fi
+# get rs: the derived ReplicaSet with its desired, current and ready pods.
+OUT=$(T get rs --no-headers)
+grep -Eq "^web-$H1 +3 +3 +3 " <<<"$OUT" || fail "get rs does not show web-$H1 3 3 3: $OUT"
 UIDS1=$(T get pods -l app=web -o json | jq -r '(.items // [.])[].metadata.uid' | sort)
 
 # Scale down to 1: two pods go, the one left is one of the first three.
