@@ -87,12 +87,18 @@ FROOT=$WORK/floor-root FCG=tmb-bench-$$
 mkdir -p "$S" "$SITE" "$STAGE" "$SH" "$FROOT"
 log() { printf '[%3ds] %s\n' $(($(date +%s) - T0)) "$*" >&2; }
 
-# rmcg PATH: removes cgroup PATH and its children in every hierarchy.
+# rmcg PATH: removes cgroup PATH and its children in every hierarchy; a
+# cgroup whose killed processes are still exiting is retried for up to 2 s.
 rmcg() {
-        local base
-        for base in /sys/fs/cgroup /sys/fs/cgroup/*; do
-                [ -d "$base/$1" ] || continue
-                rmdir "$base/$1"/*/ "$base/$1" 2>/dev/null || true
+        local base try left
+        for ((try = 0; try < 20; try++)); do
+                left=0
+                for base in /sys/fs/cgroup /sys/fs/cgroup/*; do
+                        [ -d "$base/$1" ] || continue
+                        rmdir "$base/$1"/*/ "$base/$1" 2>/dev/null || left=1
+                done
+                [ $left = 1 ] || return 0
+                sleep 0.1
         done
 }
 SP='' IDLE_PID=''
@@ -126,7 +132,8 @@ cleanup() {
         fi
         ip netns del "$NODE" 2>/dev/null || true
         [ -z "$keep_log" ] || cp "$WORK/serve.log" "$keep_log" 2>/dev/null || true
-        rm -rf --one-file-system "$WORK" 2>/dev/null || true
+        rm -rf --one-file-system "$WORK" 2>/dev/null ||
+                { sleep 1; rm -rf --one-file-system "$WORK" || echo "bench_pods: could not remove $WORK" >&2; }
         log "cleaned up"
         exit $rc
 }
