@@ -100,6 +100,9 @@ const res_value *agent_find_object(const res_value *seq, const char *ns, const c
 
 /* agent-pod.c */
 void agent_pod_step(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next);
+const char *agent_restart_policy(const agent_pod *p);
+
+/* agent-status.c */
 void agent_pod_status(exe_agent *a, agent_pod *p, tm_buf *json);
 void agent_pod_readopt(exe_agent *a, agent_pod *p);
 void agent_pod_free(agent_pod *p);
