@@ -12,6 +12,8 @@ PKGS=(
   # runtime and test tools
   crun runc busybox-static git iproute2 nftables zstd tar zip sqlite3
   openssh-server openssh-client procps psmisc jq
+  # tests: TLS certificates for the HTTPS git server, its http.server
+  openssl ca-certificates python3
 )
 missing=()
 for p in "${PKGS[@]}"; do
