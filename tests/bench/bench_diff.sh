@@ -2,6 +2,7 @@
 # Benchmark (not a test) of `timone diff` and `timone apply` on N generated
 # objects, next to the floor: a bare libyaml parse of the same files.
 #   bench_diff.sh [BUILDDIR] [N] [RUNS]     (defaults: build, 10000, 5)
+#   BENCH_IR=1 also prints callgrind instruction counts (steady on a busy machine)
 # Prints a table: median wall and CPU (user + system) time of RUNS runs,
 # objects per second (by wall time), peak RSS, and the ratio of CPU time to
 # the floor's (steadier than wall time when the machine is shared). Goal: diff of 10,000 objects < 1 s,
@@ -59,3 +60,23 @@ measure "apply, empty state" 0 "rm -rf '$work/st'" "$timone" apply --state "$wor
 measure "diff, all unchanged" 0 ":" "$timone" diff --state "$work/st" "$work/m"
 measure "diff, 1/3 changed" 1 ":" "$timone" diff --state "$work/st" "$work/m2"
 measure "apply, all unchanged" 0 ":" "$timone" apply --state "$work/st" "$work/m"
+
+# BENCH_IR=1: instruction counts under callgrind as well (one run each),
+# repeatable to the instruction when the machine is too loaded for the
+# times above to mean much.
+if [ "${BENCH_IR:-0}" = 1 ]; then
+        command -v valgrind >/dev/null || { echo "bench_diff: BENCH_IR=1 needs valgrind" >&2; exit 2; }
+        ir() { # ir CMD...: instructions executed by CMD
+                valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+                        sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
+        }
+        rm -rf "$work/st"
+        "$timone" apply --state "$work/st" "$work/m" >/dev/null
+        floor_ir=$(ir "$floor" "${files[@]}")
+        printf '\n%-28s %15s %10s\n' "phase (callgrind)" "instructions" "x floor"
+        row() { awk -v n="$1" -v i="$2" -v f="$floor_ir" 'BEGIN { printf "%-28s %15.0f %9.2fx\n", n, i, i / f }'; }
+        row "floor (bare libyaml parse)" "$floor_ir"
+        row "diff -q, empty state" "$(ir "$timone" diff -q --state "$work/none" "$work/m")"
+        row "diff, all unchanged" "$(ir "$timone" diff --state "$work/st" "$work/m")"
+        row "diff, 1/3 changed" "$(ir "$timone" diff --state "$work/st" "$work/m2")"
+fi
