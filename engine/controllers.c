@@ -394,8 +394,8 @@ run_deployment(const res_value *obj, const eng_pods *current, eng_pods *out, int
                                         eng_pods_add_copy(out, &current->items[i]);
                         return;
                 }
-                replicaset_pods(out, current, tmpl, ns, rs_name, th, (size_t)want, controller,
-                                now, salt);
+                replicaset_pods(out, current, tmpl, ns, rs_name, th, (size_t)want, controller, now,
+                                salt);
                 return;
         }
         const res_value *strategy = res_map_get(spec, "strategy");

@@ -66,8 +66,8 @@ static const eng_node_info local_node[] = {{"local", NULL}};
 
 /* One controllers run over objs against cur; out replaces nothing. */
 static void
-run_n(res_value **objs, size_t n, const eng_pods *cur, const eng_node_info *nodes,
-      size_t n_nodes, const char *salt, eng_pods *out)
+run_n(res_value **objs, size_t n, const eng_pods *cur, const eng_node_info *nodes, size_t n_nodes,
+      const char *salt, eng_pods *out)
 {
         tm_error err = {0};
         int r = eng_controllers_run((const res_value *const *)objs, n, cur, nodes, n_nodes, salt,
@@ -150,9 +150,8 @@ test_scale_up_and_down(void **state)
                 assert_string_equal(res_get_str(res_get(p->obj, "metadata", "labels", NULL),
                                                 "pod-template-hash", ""),
                                     th);
-                assert_string_equal(res_get_str(res_get(p->obj, "metadata", "labels", NULL),
-                                                "app", ""),
-                                    "web");
+                assert_string_equal(
+                    res_get_str(res_get(p->obj, "metadata", "labels", NULL), "app", ""), "web");
                 assert_string_equal(res_get_str(res_get(p->obj, "metadata", NULL), "uid", ""),
                                     p->uid);
                 assert_string_equal(res_get_str(res_get(p->obj, "spec", NULL), "nodeName", ""),
@@ -318,9 +317,11 @@ test_rolling_update(void **state)
         roll(3, NULL, 1, 0);  /* default 25%/25%: surge ceil(.75)=1, unavailable floor(.75)=0 */
         roll(4, NULL, 1, 1);  /* 25% of 4 */
         roll(10, NULL, 3, 2); /* 2.5 up, 2.5 down */
-        roll(3, "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxSurge\":0,\"maxUnavailable\":1}}",
+        roll(3,
+             "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxSurge\":0,\"maxUnavailable\":1}}",
              0, 1);
-        roll(3, "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxSurge\":2,\"maxUnavailable\":0}}",
+        roll(3,
+             "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxSurge\":2,\"maxUnavailable\":0}}",
              2, 0);
         /* both 0: maxUnavailable becomes 1 */
         roll(3,
@@ -468,8 +469,7 @@ test_paused(void **state)
         assert_int_equal(out.n, 3);
         for (size_t i = 0; i < 3; i++) {
                 assert_string_equal(out.items[i].uid, cur.items[i].uid);
-                assert_string_equal(out.items[i].pod_template_hash,
-                                    cur.items[i].pod_template_hash);
+                assert_string_equal(out.items[i].pod_template_hash, cur.items[i].pod_template_hash);
         }
         eng_pods_free(&out);
         /* Paused, same template: scaling still works. */
@@ -514,12 +514,11 @@ test_replicaset_manifest(void **state)
                 assert_int_equal(strlen(a.items[i].name), 11);
                 assert_string_equal(a.items[i].owner_name, "front");
                 assert_string_equal(a.items[i].controller, "ReplicaSet/front");
-                assert_null(res_get(a.items[i].obj, "metadata", "labels", "pod-template-hash",
-                                    NULL));
-                assert_string_equal(res_get_str(res_get(a.items[i].obj, "metadata", "labels",
-                                                        NULL),
-                                                "app", ""),
-                                    "front");
+                assert_null(
+                    res_get(a.items[i].obj, "metadata", "labels", "pod-template-hash", NULL));
+                assert_string_equal(
+                    res_get_str(res_get(a.items[i].obj, "metadata", "labels", NULL), "app", ""),
+                    "front");
         }
         run1(r3b, &a, &b);
         assert_int_equal(b.n, 3);
@@ -564,9 +563,9 @@ test_daemonset(void **state)
         assert_int_equal(a.n, 3);
         for (size_t i = 0; i < 3; i++) {
                 assert_string_equal(a.items[i].node, nodes[i].name);
-                assert_string_equal(res_get_str(res_get(a.items[i].obj, "spec", NULL), "nodeName",
-                                                ""),
-                                    nodes[i].name);
+                assert_string_equal(
+                    res_get_str(res_get(a.items[i].obj, "spec", NULL), "nodeName", ""),
+                    nodes[i].name);
                 assert_string_equal(a.items[i].owner_kind, "DaemonSet");
                 assert_string_equal(a.items[i].owner_name, "agent");
                 assert_string_equal(a.items[i].ns, "kube-system");
@@ -605,7 +604,8 @@ test_bare_pod(void **state)
 {
         (void)state;
         eng_pods none = ENG_PODS_INIT, a = ENG_PODS_INIT, b = ENG_PODS_INIT, c = ENG_PODS_INIT;
-        res_value *p1 = bare_pod("web", "busybox:1", NULL), *p2 = bare_pod("web", "busybox:2", NULL);
+        res_value *p1 = bare_pod("web", "busybox:1", NULL),
+                  *p2 = bare_pod("web", "busybox:2", NULL);
         run1(p1, &none, &a);
         assert_int_equal(a.n, 1);
         assert_string_equal(a.items[0].name, "web");

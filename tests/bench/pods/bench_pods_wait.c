@@ -98,7 +98,8 @@ main(int argc, char **argv)
         pid_t child = -1;
         if (mv) {
                 if (rename(argv[5], argv[6]) < 0) {
-                        fprintf(stderr, "bench_pods_wait: rename \"%s\": %s\n", argv[5], strerror(errno));
+                        fprintf(stderr, "bench_pods_wait: rename \"%s\": %s\n", argv[5],
+                                strerror(errno));
                         return 1;
                 }
         } else {
@@ -112,7 +113,8 @@ main(int argc, char **argv)
                                 dup2(nul, 1);
                         }
                         execvp(argv[5], argv + 5);
-                        fprintf(stderr, "bench_pods_wait: exec \"%s\": %s\n", argv[5], strerror(errno));
+                        fprintf(stderr, "bench_pods_wait: exec \"%s\": %s\n", argv[5],
+                                strerror(errno));
                         _exit(127);
                 }
         }
@@ -128,7 +130,8 @@ main(int argc, char **argv)
                                 cmd_us = now_us() - t0;
                                 child = -1;
                                 if (!WIFEXITED(child_status) || WEXITSTATUS(child_status) != 0) {
-                                        fprintf(stderr, "bench_pods_wait: \"%s\" failed (status %d)\n",
+                                        fprintf(stderr,
+                                                "bench_pods_wait: \"%s\" failed (status %d)\n",
                                                 argv[5], child_status);
                                         return 1;
                                 }
@@ -137,8 +140,9 @@ main(int argc, char **argv)
                 }
                 uint64_t el = (now_us() - t0) / 1000u;
                 if (el >= (uint64_t)timeout_ms) {
-                        fprintf(stderr, "bench_pods_wait: %ld of %ld markers after %ld ms%s\n", seen,
-                                count, timeout_ms, child > 0 ? " (command still running)" : "");
+                        fprintf(stderr, "bench_pods_wait: %ld of %ld markers after %ld ms%s\n",
+                                seen, count, timeout_ms,
+                                child > 0 ? " (command still running)" : "");
                         if (child > 0)
                                 kill(child, SIGKILL), waitpid(child, NULL, 0);
                         return 1;
@@ -170,6 +174,7 @@ main(int argc, char **argv)
         }
         printf("%.1f %.1f %.1f %llu\n", (double)first / 1000.0, (double)last / 1000.0,
                (double)cmd_us / 1000.0,
-               (unsigned long long)wall.tv_sec * 1000u + (unsigned long long)wall.tv_nsec / 1000000u);
+               (unsigned long long)wall.tv_sec * 1000u +
+                   (unsigned long long)wall.tv_nsec / 1000000u);
         return 0;
 }
