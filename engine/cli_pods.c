@@ -47,6 +47,27 @@ find_pod(eng_podstore *ps, const char *ns, const char *name, eng_pod_row **rows,
         return 1;
 }
 
+/* Opens the pod store of state read-only and finds pod ns/name, printing
+ * `timone VERB: ...` or kubectl's NotFound. Returns 0 or the exit status;
+ * on success the caller frees *rows and closes *ps. */
+static int
+open_pod(const char *verb, const char *state, const char *ns, const char *name, eng_podstore **ps,
+         eng_pod_row **rows, size_t *n, eng_pod_row **row)
+{
+        tm_error err = {0};
+        if (eng_podstore_open(ps, state, false, &err) < 0) {
+                fprintf(stderr, "timone %s: %s\n", verb, err.msg);
+                return 2;
+        }
+        int rc = find_pod(*ps, ns, name, rows, n, row);
+        if (rc) {
+                eng_pod_rows_free(*rows, *n);
+                *rows = NULL;
+                *n = 0;
+        }
+        return rc;
+}
+
 static const res_value *
 container_status(const res_value *status, const char *name, bool *init)
 {
@@ -189,19 +210,12 @@ eng_cli_logs(int argc, char **argv)
                 return 2;
         }
         const char *pod = argv[optind];
-        tm_error err = {0};
         _cleanup_(eng_podstore_closep) eng_podstore *ps = NULL;
-        if (eng_podstore_open(&ps, state, false, &err) < 0) {
-                fprintf(stderr, "timone logs: %s\n", err.msg);
-                return 2;
-        }
         eng_pod_row *rows = NULL, *row = NULL;
         size_t n = 0;
-        int rc = find_pod(ps, ns, pod, &rows, &n, &row);
-        if (rc) {
-                eng_pod_rows_free(rows, n);
+        int rc = open_pod("logs", state, ns, pod, &ps, &rows, &n, &row);
+        if (rc)
                 return rc;
-        }
         const res_value *cs = res_get(row->pod.obj, "spec", "containers", NULL);
         if (!cname) {
                 if (cs && cs->n > 1) {
@@ -703,19 +717,12 @@ eng_cli_exec(int argc, char **argv)
                 fprintf(stderr, "timone exec: a command is required after --\n");
                 return 2;
         }
-        tm_error err = {0};
         _cleanup_(eng_podstore_closep) eng_podstore *ps = NULL;
-        if (eng_podstore_open(&ps, state, false, &err) < 0) {
-                fprintf(stderr, "timone exec: %s\n", err.msg);
-                return 2;
-        }
         eng_pod_row *rows = NULL, *row = NULL;
         size_t n = 0;
-        int rc = find_pod(ps, ns, pod, &rows, &n, &row);
-        if (rc) {
-                eng_pod_rows_free(rows, n);
+        int rc = open_pod("exec", state, ns, pod, &ps, &rows, &n, &row);
+        if (rc)
                 return rc;
-        }
         const res_value *cs = res_get(row->pod.obj, "spec", "containers", NULL);
         if (!cname)
                 cname = cs && cs->n ? res_get_str(cs->u.items[0], "name", "") : "";
