@@ -91,22 +91,9 @@ load_desired(const core_opts *o, src_snapshot **snap_out, res_set **set_out, res
                 if (!(n == 1 && spec[0] == '.'))
                         prefix = xstrndup(spec, n);
         }
-        _cleanup_(res_set_freep) res_set *set = res_set_new(NULL);
-        for (size_t i = 0; i < snap->n_files; i++) {
-                const src_file *f = &snap->files[i];
-                _cleanup_free_ char *name =
-                    prefix ? xasprintf("%s/%s", prefix, f->path) : xstrdup(f->path);
-                res_set_add_file(set, name, f->data, f->len, diags);
-        }
-        r = res_set_finish(set, diags);
-        if (r < 0 || res_diags_count(diags) > 0) {
-                eng_plan_check(set, diags); /* every error at once */
-                *snap_out = TAKE_PTR(snap);
-                return -EINVAL;
-        }
+        r = eng_desired_from_snapshot(snap, prefix, set_out, diags);
         *snap_out = TAKE_PTR(snap);
-        *set_out = TAKE_PTR(set);
-        return 0;
+        return r;
 }
 
 enum { OPT_COLOR = 0x100, OPT_STATE, OPT_SSHKEY, OPT_KNOWN, OPT_CREDS, OPT_INSECURE, OPT_VERIFY };

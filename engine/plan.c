@@ -247,34 +247,13 @@ add_path(path_acc *acc, const char *path)
         acc->n++;
 }
 
-static bool
-scalar_equal(const res_value *a, const res_value *b)
-{
-        if (a->type != b->type)
-                return false;
-        switch (a->type) {
-        case RES_NULL:
-                return true;
-        case RES_BOOL:
-                return a->u.b == b->u.b;
-        case RES_INT:
-                return a->u.i == b->u.i;
-        case RES_FLOAT:
-                return a->u.f == b->u.f;
-        case RES_STR:
-                return a->n == b->n && memcmp(a->u.s, b->u.s, a->n) == 0;
-        default:
-                return false;
-        }
-}
-
 static void
 walk(const res_value *a, const res_value *b, tm_buf *path, path_acc *acc)
 {
         if (acc->n > acc->max) /* counting far past max is wasted work */
                 return;
         if (!a || !b || a->type != b->type ||
-            (a->type != RES_MAP && a->type != RES_SEQ && !scalar_equal(a, b))) {
+            (a->type != RES_MAP && a->type != RES_SEQ && !res_value_equal(a, b))) {
                 add_path(acc, path->data ? path->data : "");
                 return;
         }
