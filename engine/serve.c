@@ -37,6 +37,8 @@
 
 #define LOCAL_NODE "local"
 #define MAX_HOST_PATH_ROOTS 32
+/* The settle time when the source looks whole (src_watch_process). */
+#define ENG_SETTLE_WHOLE_MS 20
 
 typedef struct serve_opts {
         const char *source;
@@ -315,8 +317,15 @@ on_watch(evutil_socket_t fd, short what, void *userdata)
         int r = src_watch_process(s->src, &err);
         if (r < 0)
                 tm_warn("watch failed", "error=\"%s\"", err.msg);
-        else if (r > 0)
-                arm_timer(s->ev_settle, s->o.debounce_ms); /* re-armed: waits for quiet */
+        else if (r > 0) {
+                /* Re-armed: waits for quiet. Whole files only added or
+                 * rewritten (a cp, an editor's save, a rename into place)
+                 * need no long wait; a removal may be half of a swap. */
+                uint64_t ms = s->o.debounce_ms;
+                if (r == SRC_CHANGED_WHOLE && ms > ENG_SETTLE_WHOLE_MS)
+                        ms = ENG_SETTLE_WHOLE_MS;
+                arm_timer(s->ev_settle, ms);
+        }
 }
 
 static void
@@ -389,7 +398,9 @@ usage(FILE *f)
                 "  --runtime NAME|PATH    crun or runc (default: crun, else runc)\n"
                 "  --interval DURATION    git fetch interval (default 60s, jittered)\n"
                 "  --debounce DURATION    quiet time before a changed directory is read "
-                "(default 200ms)\n"
+                "(default 200ms;\n"
+                "                         20ms when files were only added or rewritten "
+                "and are closed)\n"
                 "  --host-path-root DIR   allow hostPath volumes below DIR (repeatable)\n"
                 "  --allow-privileged     allow privileged containers\n"
                 "  --pod-cidr CIDR        this node's pod addresses (default 10.42.0.0/24)\n"

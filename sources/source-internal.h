@@ -9,6 +9,8 @@ struct src_ops {
         int (*take)(src_source *s, src_snapshot **out, tm_error *err);
         int (*watch_start)(src_source *s, tm_error *err);
         int (*watch_fd)(const src_source *s);
+        /* 0, or SRC_WATCH_* flags (sources/watch.h); 1 alone means changed
+         * and whole. */
         int (*watch_process)(src_source *s, tm_error *err);
         void (*close)(src_source *s); /* frees impl only */
 };
@@ -20,6 +22,7 @@ struct src_source {
         src_options opts;
         const struct src_ops *ops;
         void *impl;
+        bool unsure; /* since the last snapshot: a removal, rename away or lost event */
 };
 
 /* True when a relative path names a manifest: ends in .yaml, .yml or

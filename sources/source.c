@@ -120,6 +120,7 @@ int
 src_snapshot_take(src_source *s, src_snapshot **out, tm_error *err)
 {
         src_snapshot *snap = NULL;
+        s->unsure = false; /* what follows is read now */
         int r = s->ops->take(s, &snap, err);
         if (r < 0)
                 return r;
@@ -165,7 +166,12 @@ src_watch_fd(const src_source *s)
 int
 src_watch_process(src_source *s, tm_error *err)
 {
-        return s->ops->watch_process ? s->ops->watch_process(s, err) : 0;
+        int r = s->ops->watch_process ? s->ops->watch_process(s, err) : 0;
+        if (r <= 0)
+                return r;
+        if (r & SRC_WATCH_UNSURE)
+                s->unsure = true;
+        return s->unsure || (r & SRC_WATCH_WRITING) ? SRC_CHANGED : SRC_CHANGED_WHOLE;
 }
 
 void

@@ -74,10 +74,17 @@ void src_snapshot_free(src_snapshot *snap);
 /* Watching. src_watch_start() begins watching (inotify for a directory
  * or a local repository's refs); src_watch_fd() is then readable when
  * something may have changed, or -1 when the source can only be polled.
- * src_watch_process() drains pending events; it returns 1 when the
- * content may have changed, 0 otherwise. The caller debounces: it takes a
- * new snapshot once src_watch_process() has reported no change for a
- * settle period (sources/watch.h has a blocking helper). */
+ * src_watch_process() drains pending events; it returns 0 when nothing
+ * changed, SRC_CHANGED when the content may have changed, and
+ * SRC_CHANGED_WHOLE when, besides, the source looks whole: since the last
+ * snapshot was taken, files were only added or rewritten, every file
+ * written has been closed, and nothing was removed, renamed away or lost
+ * (a git ref moves atomically, so a git source is always whole). The
+ * caller debounces: it takes a new snapshot once src_watch_process() has
+ * reported no change for a settle period, and may use a short one when
+ * the source looks whole (sources/watch.h has a blocking helper). */
+#define SRC_CHANGED 1
+#define SRC_CHANGED_WHOLE 2
 int src_watch_start(src_source *s, tm_error *err);
 int src_watch_fd(const src_source *s);
 int src_watch_process(src_source *s, tm_error *err);

@@ -28,6 +28,8 @@
         (IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO |        \
          IN_DELETE_SELF | IN_MOVE_SELF)
 
+#define MAX_DIRTY 64
+
 struct slot {
         bool used;
         int parent; /* wd of the parent directory, -1 for the root */
@@ -44,6 +46,14 @@ struct src_inotify {
         size_t max_depth, max_dirs, n_dirs;
         struct slot *slots; /* indexed by wd */
         size_t n_slots;
+        /* Files written to and not closed yet (IN_MODIFY without its
+         * IN_CLOSE_WRITE): while any is open the tree is not whole. */
+        struct dirty {
+                int wd;
+                char *name;
+        } dirty[MAX_DIRTY];
+        size_t n_dirty;
+        unsigned batch; /* SRC_WATCH_* flags of the batch being read */
 };
 
 int
@@ -61,6 +71,8 @@ src_inotify_free(src_inotify *w)
                 close(w->fd);
         for (size_t i = 0; i < w->n_slots; i++)
                 free(w->slots[i].name);
+        for (size_t i = 0; i < w->n_dirty; i++)
+                free(w->dirty[i].name);
         free(w->slots);
         free(w->root);
         free(w->fname);
@@ -262,6 +274,37 @@ src_inotify_file(src_inotify **out, const char *path, tm_error *err)
         return 0;
 }
 
+static void
+dirty_drop(src_inotify *w, size_t i)
+{
+        free(w->dirty[i].name);
+        w->dirty[i] = w->dirty[--w->n_dirty];
+}
+
+/* Keeps the set of files open for writing, and notes what makes a tree
+ * possibly not whole: a removal, a rename away, a lost event. */
+static void
+track_file(src_inotify *w, const struct inotify_event *ev)
+{
+        if (ev->mask & (IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF))
+                w->batch |= SRC_WATCH_UNSURE;
+        if (!ev->len || (ev->mask & IN_ISDIR))
+                return;
+        size_t i = 0;
+        while (i < w->n_dirty &&
+               !(w->dirty[i].wd == ev->wd && strcmp(w->dirty[i].name, ev->name) == 0))
+                i++;
+        if (ev->mask & (IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM)) {
+                if (i < w->n_dirty)
+                        dirty_drop(w, i);
+        } else if ((ev->mask & IN_MODIFY) && i == w->n_dirty) {
+                if (w->n_dirty == MAX_DIRTY)
+                        w->batch |= SRC_WATCH_UNSURE; /* too many writers to follow */
+                else
+                        w->dirty[w->n_dirty++] = (struct dirty){ev->wd, xstrdup(ev->name)};
+        }
+}
+
 static int
 handle_tree_event(src_inotify *w, const struct inotify_event *ev, tm_error *err)
 {
@@ -271,6 +314,9 @@ handle_tree_event(src_inotify *w, const struct inotify_event *ev, tm_error *err)
                         w->slots[ev->wd] = (struct slot){0};
                         w->n_dirs--;
                 }
+                for (size_t i = w->n_dirty; i-- > 0;)
+                        if (w->dirty[i].wd == ev->wd)
+                                dirty_drop(w, i);
                 if (ev->wd != w->root_wd)
                         return 0;
                 w->root_wd = -1;
@@ -282,6 +328,7 @@ handle_tree_event(src_inotify *w, const struct inotify_event *ev, tm_error *err)
                 return 0; /* dot-files: editor swap files, .git, ... */
         if (ev->wd < 0 || (size_t)ev->wd >= w->n_slots || !w->slots[ev->wd].used)
                 return 0; /* a directory we stopped watching */
+        track_file(w, ev);
         if (ev->mask & IN_ISDIR) {
                 if (ev->mask & IN_MOVED_FROM) {
                         for (size_t i = 0; i < w->n_slots; i++)
@@ -306,6 +353,7 @@ src_inotify_process(src_inotify *w, tm_error *err)
         /* Aligned as inotify(7) asks. */
         char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
         int changed = 0;
+        w->batch = 0;
         for (;;) {
                 ssize_t n = read(w->fd, buf, sizeof(buf));
                 if (n < 0) {
@@ -322,6 +370,7 @@ src_inotify_process(src_inotify *w, tm_error *err)
                         p += sizeof(*ev) + ev->len;
                         if (ev->mask & IN_Q_OVERFLOW) {
                                 changed = 1;
+                                w->batch |= SRC_WATCH_UNSURE;
                                 if (!w->fname) {
                                         /* Directories created meanwhile may be unwatched. */
                                         int r = add_tree(w, -1, NULL, 0, err);
@@ -333,8 +382,10 @@ src_inotify_process(src_inotify *w, tm_error *err)
                         if (w->fname) {
                                 if (ev->wd == w->root_wd &&
                                     ((ev->len && strcmp(ev->name, w->fname) == 0) ||
-                                     (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF))))
+                                     (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)))) {
                                         changed = 1;
+                                        track_file(w, ev);
+                                }
                                 continue;
                         }
                         if (ev->wd == w->parent_wd) {
@@ -342,6 +393,7 @@ src_inotify_process(src_inotify *w, tm_error *err)
                                     strcmp(ev->name, w->root_name) != 0)
                                         continue;
                                 changed = 1;
+                                w->batch |= SRC_WATCH_UNSURE; /* the root was replaced */
                                 if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
                                         int r = rearm_root(w, err);
                                         if (r < 0)
@@ -356,7 +408,9 @@ src_inotify_process(src_inotify *w, tm_error *err)
                                 changed = 1;
                 }
         }
-        return changed;
+        if (!changed)
+                return 0;
+        return SRC_WATCH_CHANGED | (int)w->batch | (w->n_dirty ? SRC_WATCH_WRITING : 0);
 }
 
 int

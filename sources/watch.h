@@ -9,6 +9,11 @@
 
 #define SRC_WATCH_FOREVER UINT_MAX
 
+/* src_inotify_process() results, or-ed. */
+#define SRC_WATCH_CHANGED 1
+#define SRC_WATCH_UNSURE 2
+#define SRC_WATCH_WRITING 4
+
 /* Starts watching s if it is not watched yet, then blocks until its
  * content may have changed and no further change has been seen for
  * settle_ms (so a burst of writes, an editor's rename dance or a `cp`
@@ -29,7 +34,9 @@ int src_inotify_tree(src_inotify **out, const char *root, const src_limits *lim,
  * replaced by rename or rewritten in place is seen alike. */
 int src_inotify_file(src_inotify **out, const char *path, tm_error *err);
 int src_inotify_fd(const src_inotify *w);
-/* Drains pending events without blocking: 1 when something relevant
- * changed, 0 otherwise. */
+/* Drains pending events without blocking: 0 when nothing relevant
+ * changed, else SRC_WATCH_CHANGED with SRC_WATCH_UNSURE when something was
+ * removed or moved away (or events were lost) in this batch, and
+ * SRC_WATCH_WRITING when a file written to is still open for writing. */
 int src_inotify_process(src_inotify *w, tm_error *err);
 void src_inotify_free(src_inotify *w);

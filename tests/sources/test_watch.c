@@ -237,8 +237,60 @@ test_fd_and_process(void **state)
         sh("echo a > site/a.yaml");
         struct pollfd pfd = {.fd = src_watch_fd(s), .events = POLLIN};
         assert_int_equal(poll(&pfd, 1, 2000), 1);
-        assert_int_equal(src_watch_process(s, &err), 1);
+        assert_int_equal(src_watch_process(s, &err), SRC_CHANGED_WHOLE);
         assert_int_equal(src_watch_process(s, &err), 0);
+        src_close(s);
+}
+
+static int
+process_after_poll(src_source *s)
+{
+        tm_error err = {0};
+        struct pollfd pfd = {.fd = src_watch_fd(s), .events = POLLIN};
+        assert_int_equal(poll(&pfd, 1, 2000), 1);
+        int r = src_watch_process(s, &err);
+        if (r < 0)
+                fail_msg("process: %s", err.msg);
+        return r;
+}
+
+/* Whole: files only added or rewritten and closed. A file still open for
+ * writing, or a removal since the last snapshot, is not whole. */
+static void
+test_whole(void **state)
+{
+        sh("mkdir -p site/sub && echo a > site/a.yaml");
+        src_source *s = open_watched("site");
+        tm_error err = {0};
+        sh("cp site/a.yaml site/sub/b.yaml");
+        assert_int_equal(process_after_poll(s), SRC_CHANGED_WHOLE);
+        sh("echo c > site/.c.yaml.tmp && mv site/.c.yaml.tmp site/c.yaml");
+        assert_int_equal(process_after_poll(s), SRC_CHANGED_WHOLE);
+
+        /* A writer that has not closed its file yet. */
+        _cleanup_free_ char *p = xasprintf("%s/site/d.yaml", tmp);
+        FILE *f = fopen(p, "w");
+        assert_non_null(f);
+        fputs("kind: ", f);
+        fflush(f);
+        assert_int_equal(process_after_poll(s), SRC_CHANGED);
+        fputs("Namespace\n", f);
+        fclose(f);
+        assert_int_equal(process_after_poll(s), SRC_CHANGED_WHOLE);
+
+        /* A removal: not whole until a snapshot was read. */
+        sh("rm site/a.yaml");
+        assert_int_equal(process_after_poll(s), SRC_CHANGED);
+        sh("echo e > site/e.yaml");
+        assert_int_equal(process_after_poll(s), SRC_CHANGED);
+        src_snapshot *snap = NULL;
+        assert_int_equal(src_snapshot_take(s, &snap, &err), 0);
+        src_snapshot_free(snap);
+        sh("echo f > site/f.yaml");
+        assert_int_equal(process_after_poll(s), SRC_CHANGED_WHOLE);
+        /* A directory moved away. */
+        sh("mv site/sub other");
+        assert_int_equal(process_after_poll(s), SRC_CHANGED);
         src_close(s);
 }
 
@@ -289,6 +341,7 @@ main(void)
             cmocka_unit_test_setup_teardown(test_tree_changes, setup, teardown),
             cmocka_unit_test_setup_teardown(test_root_replaced, setup, teardown),
             cmocka_unit_test_setup_teardown(test_fd_and_process, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_whole, setup, teardown),
             cmocka_unit_test_setup_teardown(test_bundle, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
