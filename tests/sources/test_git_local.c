@@ -360,7 +360,7 @@ test_watch_and_force_push(void **state)
                 if (!changed)
                         readable_within(fd, 50);
         }
-        assert_int_equal(changed, 1);
+        assert_int_equal(changed, SRC_CHANGED_WHOLE); /* a ref moves atomically */
         assert_true(tm_now_ms() - t0 < 1000);
         bool moved = false;
         assert_int_equal(src_git_fetch(s, &moved, &err), 0);
