@@ -13,6 +13,7 @@
 #define AGENT_MAX_PODS 1000
 #define AGENT_MAX_CONTAINERS 64
 #define AGENT_MAX_EVENTS 256
+#define AGENT_MAX_REMOVED 4096 /* more: the controller's deadline forgets them */
 #define AGENT_BACKOFF_MIN_MS 10000u
 #define AGENT_BACKOFF_MAX_MS 300000u
 #define AGENT_BACKOFF_RESET_MS 600000u
@@ -90,6 +91,8 @@ struct exe_agent {
         size_t n_pods, cap_pods;
         agent_ev *events;
         size_t n_events, cap_events;
+        char **removed; /* uids of pods stopped and cleaned up, for the next status */
+        size_t n_removed, cap_removed;
         bool gc_done;
 };
 

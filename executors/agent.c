@@ -524,6 +524,10 @@ exe_agent_reconcile(exe_agent *a, uint64_t *next_ms, tm_error *err)
         size_t k = 0;
         for (size_t i = 0; i < a->n_pods; i++) {
                 if (a->pods[i].state == POD_GONE) {
+                        if (!a->pods[i].desired && a->n_removed < AGENT_MAX_REMOVED) {
+                                TM_GROW(a->removed, a->cap_removed, a->n_removed + 1);
+                                a->removed[a->n_removed++] = xstrdup(a->pods[i].uid);
+                        }
                         agent_pod_free(&a->pods[i]);
                         continue;
                 }
@@ -558,10 +562,16 @@ exe_agent_take_status(exe_agent *a)
                                       json_pack("{s:s, s:s, s:s, s:o}", "uid", p->uid, "namespace",
                                                 p->ns, "name", p->name, "status", st));
         }
-        if (json_array_size(pods) == 0 && a->n_events == 0) {
+        if (json_array_size(pods) == 0 && a->n_events == 0 && a->n_removed == 0) {
                 json_decref(pods);
                 return NULL;
         }
+        json_t *removed = json_array();
+        for (size_t i = 0; i < a->n_removed; i++) {
+                json_array_append_new(removed, json_string(a->removed[i]));
+                free(a->removed[i]);
+        }
+        a->n_removed = 0;
         json_t *evs = json_array();
         for (size_t i = 0; i < a->n_events; i++) {
                 agent_ev *e = &a->events[i];
@@ -573,9 +583,9 @@ exe_agent_take_status(exe_agent *a)
         }
         events_clear(a);
         json_t *msg =
-            json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "apiVersion", "timone/v1", "kind",
+            json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:o}", "apiVersion", "timone/v1", "kind",
                       "NodeStatus", "node", a->o.node_name ? a->o.node_name : "local", "generation",
-                      (json_int_t)a->generation, "pods", pods, "events", evs);
+                      (json_int_t)a->generation, "pods", pods, "events", evs, "removed", removed);
         char *text = json_dumps(msg, JSON_COMPACT);
         json_decref(msg);
         return text;
@@ -588,6 +598,9 @@ exe_agent_close(exe_agent *a)
                 return;
         for (size_t i = 0; i < a->n_pods; i++)
                 agent_pod_free(&a->pods[i]);
+        for (size_t i = 0; i < a->n_removed; i++)
+                free(a->removed[i]);
+        free(a->removed);
         free(a->pods);
         events_clear(a);
         free(a->events);

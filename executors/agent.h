@@ -32,7 +32,10 @@
  *                        running{startedAt} | terminated{exitCode,reason,
  *                        startedAt,finishedAt})}],
  *    "events": [{"podUID", "namespace", "name", "type": "Normal|Warning",
- *                "reason", "message", "time": unix seconds, "count"}]}
+ *                "reason", "message", "time": unix seconds, "count"}],
+ *    "removed": [uids of pods no longer desired that are now stopped and
+ *                cleaned up (sandbox, network, volumes): the controller
+ *                forgets them; a status message is sent for them alone]}
  *
  * Messages are bounded (EXE_AGENT_MAX_MESSAGE) and validated: a malformed
  * one is refused whole and changes nothing. Secret data is held in memory
