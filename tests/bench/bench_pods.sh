@@ -5,12 +5,14 @@
 #
 #   tests/bench/bench_pods.sh [BUILD_DIR] [--out FILE] [--runs1 N] [--runs20 N]
 #                             [--floor-runs N] [--idle SECONDS] [--runtime crun|runc]
-#                             [--fast-debounce DURATION] [--log FILE]
+#                             [--fast-debounce DURATION] [--log FILE] [--smaps DIR]
 #
 # Defaults: BUILD_DIR ./build, --runs1 5, --runs20 3, --floor-runs 5,
 # --idle 60, runtime crun (else runc), --fast-debounce 10ms; the table goes
 # to FILE (default ${WORK:-BUILD_DIR}/bench_pods.md) and stdout; --log keeps
-# the daemon's log (TIMONE_LOG_LEVEL=debug for timestamps of every step).
+# the daemon's log (TIMONE_LOG_LEVEL=debug for timestamps of every step);
+# --smaps keeps /proc/PID/smaps of the daemon and of one shim with 20 pods
+# running (serve.smaps, shim.smaps) and a per-mapping PSS summary of each.
 #
 # What is measured ("running" = the container's process has created its
 # marker file: each container runs `sh -c 'echo up >/shared/NAME; exec sleep
@@ -42,7 +44,7 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$src/build
 out=""
-runs1=5 runs20=3 floor_runs=5 idle=60 runtime="" fast_debounce=10ms keep_log=""
+runs1=5 runs20=3 floor_runs=5 idle=60 runtime="" fast_debounce=10ms keep_log="" smaps_dir=""
 while [ $# -gt 0 ]; do
         case "$1" in
         --out) out=${2:?}; shift 2 ;;
@@ -53,7 +55,8 @@ while [ $# -gt 0 ]; do
         --runtime) runtime=${2:?}; shift 2 ;;
         --fast-debounce) fast_debounce=${2:?}; shift 2 ;;
         --log) keep_log=${2:?}; shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        --smaps) smaps_dir=${2:?}; shift 2 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         -*) echo "bench_pods: unknown flag \"$1\"" >&2; exit 2 ;;
         *) build=$1; shift ;;
         esac
@@ -363,6 +366,22 @@ for p in "${shims[@]}"; do S_PSS=$((S_PSS + $(pss_kb "$p"))); done
 D_HWM=$(awk '/^VmHWM:/ {print $2}' "/proc/$SP/status")
 D_RSS=$(awk '/^VmRSS:/ {print $2}' "/proc/$SP/status")
 TOT_PSS=$((D_PSS + S_PSS))
+# pss_by_mapping SMAPS: PSS (KiB) per mapped object, largest first, with its
+# private dirty and private clean parts.
+pss_by_mapping() {
+        awk '/^[0-9a-f]+-[0-9a-f]+ / {name = NF >= 6 ? $6 : "[anon]"; next}
+                $1 == "Pss:" {pss[name] += $2}
+                $1 == "Private_Dirty:" {pd[name] += $2}
+                $1 == "Private_Clean:" {pc[name] += $2}
+                END {for (n in pss) printf "%6d KiB pss  %6d dirty %6d clean  %s\n", pss[n], pd[n], pc[n], n}' "$1" | sort -rn
+}
+if [ -n "$smaps_dir" ]; then
+        mkdir -p "$smaps_dir"
+        cp "/proc/$SP/smaps" "$smaps_dir/serve.smaps"
+        cp "/proc/${shims[0]}/smaps" "$smaps_dir/shim.smaps"
+        pss_by_mapping "$smaps_dir/serve.smaps" >"$smaps_dir/serve.pss"
+        pss_by_mapping "$smaps_dir/shim.smaps" >"$smaps_dir/shim.pss"
+fi
 
 logs_bytes() { find "$S/pods" -path '*/logs/*' -type f -printf '%s\n' 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 shim_io() { local p s=0; for p in "${shims[@]}"; do s=$((s + $(io_field "$p" "$1"))); done; echo $s; }
