@@ -20,6 +20,7 @@
 #include "engine/podstore.h"
 #include "engine/podview.h"
 #include "engine/store.h"
+#include "executors/runtime.h"
 #include "resources/object.h"
 
 int eng_cli_logs(int argc, char **argv);
@@ -728,6 +729,11 @@ eng_cli_exec(int argc, char **argv)
                 cname = cs && cs->n ? res_get_str(cs->u.items[0], "name", "") : "";
         _cleanup_free_ char *id = xasprintf("tm-%s-%s", row->pod.uid, cname);
         _cleanup_free_ char *root = xasprintf("%s/runtime", state);
+        /* The command runs as the container's own user (runAsUser,
+         * runAsGroup or the image's USER), never as the runtime's root. */
+        exe_container_user user;
+        tm_error err = {0};
+        int have_user = exe_container_user_get(state, row->pod.uid, cname, &user, &err);
         eng_pod_rows_free(rows, n);
         /* The runtime that holds the container's state answers `state`. */
         const char *runtimes[] = {"crun", "runc"};
@@ -745,7 +751,7 @@ eng_cli_exec(int argc, char **argv)
                 if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0)
                         rt = runtimes[k];
         }
-        if (!rt) {
+        if (!rt || have_user < 0) {
                 fprintf(stderr,
                         "error: unable to upgrade connection: container %s not found in "
                         "pod %s\n",
@@ -753,12 +759,14 @@ eng_cli_exec(int argc, char **argv)
                 return 1;
         }
         size_t nargs = (size_t)(argc - i);
-        const char **av = xcalloc(nargs + 8, sizeof(*av));
-        size_t k = 0;
+        const char **av = xcalloc(nargs + 12, sizeof(*av));
+        char *owned[4];
+        size_t k = 0, n_owned = 0;
         av[k++] = rt;
         av[k++] = "--root";
         av[k++] = root;
         av[k++] = "exec";
+        exe_container_user_args(&user, !strcmp(rt, "runc"), av, &k, owned, &n_owned);
         if (tty)
                 av[k++] = "--tty";
         av[k++] = id;
@@ -772,5 +780,8 @@ eng_cli_exec(int argc, char **argv)
         }
         execvp(rt, (char *const *)av);
         fprintf(stderr, "timone exec: run %s: %s\n", rt, strerror(errno));
+        for (size_t j = 0; j < n_owned; j++)
+                free(owned[j]);
+        free(av);
         return 2;
 }

@@ -39,6 +39,8 @@ typedef struct agent_container {
         bool have_last;
         char waiting_reason[48];
         char waiting_message[256];
+        bool term_sent;              /* SIGTERM sent by a pod stop */
+        struct agent_probes *probes; /* agent-probe.c; NULL until it runs */
 } agent_container;
 
 typedef enum agent_pod_state {
@@ -128,3 +130,22 @@ int agent_container_env(exe_agent *a, agent_pod *p, const res_value *c, char *co
 char *agent_env_expand(char *const *env, const char *s);
 int agent_reclaim(exe_agent *a, const char *path, const char *policy, tm_error *err);
 int agent_ensure_tmpfs(const char *dir, const char *size, tm_error *err);
+
+/* agent-probe.c: probes and lifecycle hooks of app containers */
+typedef struct agent_probes agent_probes;
+/* A fresh start: probes start over, postStart is due. */
+void agent_probe_container_started(exe_agent *a, agent_pod *p, agent_container *c);
+/* Probes, postStart and a probe's kill of a running app container; never
+ * blocks, lowers *next while something is under way. */
+void agent_probe_step(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now,
+                      uint64_t *next);
+/* The container ended (or goes): what is under way stops, state is freed. */
+void agent_probe_container_ended(agent_container *c);
+/* A stop of a running container: runs its preStop hook; true while the
+ * hook runs and SIGTERM must wait. *deadline (the grace period's end) may
+ * move so that at least 2 s are left after the hook. */
+bool agent_probe_prestop(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now,
+                         uint64_t *deadline, uint64_t *next);
+/* containerStatuses[].started and .ready (with running). */
+bool agent_probe_is_started(const agent_container *c);
+bool agent_probe_is_ready(const agent_container *c);

@@ -64,6 +64,7 @@ agent_pod_free(agent_pod *p)
         res_value_free(p->obj);
         exe_sandbox_clear(&p->sb);
         for (size_t i = 0; i < p->n_cs; i++) {
+                agent_probe_container_ended(&p->cs[i]);
                 free(p->cs[i].name);
                 if (p->cs[i].starting)
                         close(p->cs[i].start_fd);
@@ -345,6 +346,7 @@ start_done(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
         memset(&c->cur, 0, sizeof(c->cur));
         c->cur.state = EXE_C_RUNNING;
         c->cur.started_at = tm_wall_s();
+        agent_probe_container_started(a, p, c);
 }
 
 /* True while the container's start is still under way. */
@@ -401,6 +403,7 @@ observe(exe_agent *a, agent_pod *p, agent_container *c)
                         snprintf(st.reason, sizeof(st.reason), "Unknown");
                 }
                 c->running = false;
+                agent_probe_container_ended(c);
                 c->cur = st;
                 if (st.oom_killed)
                         agent_event(a, p, "Warning", "OOMKilled",
@@ -607,16 +610,19 @@ terminate(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
                     res_get_int(res_map_get(p->obj, "spec"), "terminationGracePeriodSeconds", 30);
                 if (grace < 0)
                         grace = 0;
-                for (size_t i = 0; i < p->n_cs; i++) {
-                        agent_container *c = &p->cs[i];
-                        if (exe_container_kill(a->o.runtime, p->uid, c->name, SIGTERM, NULL) == 0 &&
-                            p->desired == false && *p->ns)
-                                agent_event(a, p, "Normal", "Killing", "Stopping container %s",
-                                            c->name);
-                }
                 p->kill_deadline = now + (uint64_t)grace * 1000;
                 p->term_sent = true;
                 p->state = POD_TERMINATING;
+        }
+        /* SIGTERM to each container once its preStop hook is done. */
+        for (size_t i = 0; i < p->n_cs; i++) {
+                agent_container *c = &p->cs[i];
+                if (c->term_sent || agent_probe_prestop(a, p, c, now, &p->kill_deadline, next))
+                        continue;
+                c->term_sent = true;
+                if (exe_container_kill(a->o.runtime, p->uid, c->name, SIGTERM, NULL) == 0 &&
+                    p->desired == false && *p->ns)
+                        agent_event(a, p, "Normal", "Killing", "Stopping container %s", c->name);
         }
         bool alive = false;
         for (size_t i = 0; i < p->n_cs; i++) {
@@ -737,8 +743,10 @@ agent_pod_step(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
                         try_start(a, p, c, now, next);
                 } else if (!c->running) {
                         handle_exit(a, p, c, now, next);
-                } else if (now - c->running_since >= AGENT_BACKOFF_RESET_MS) {
-                        c->backoff_ms = AGENT_BACKOFF_MIN_MS;
+                } else {
+                        if (now - c->running_since >= AGENT_BACKOFF_RESET_MS)
+                                c->backoff_ms = AGENT_BACKOFF_MIN_MS;
+                        agent_probe_step(a, p, c, now, next); /* probes, hooks */
                 }
         }
         if (now + 1000 < *next)

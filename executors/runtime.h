@@ -147,3 +147,39 @@ int exe_container_list(exe_runtime *rt, const char *pod_uid, char ***names, size
  * this path + ".1" (newest) ... ".N". Caller frees; NULL for a bad name. */
 char *exe_container_log_path(exe_runtime *rt, const char *pod_uid, const char *name,
                              unsigned attempt);
+
+/* --- runtime-exec.c: commands in a running container (probes, hooks) --- */
+
+/* The user, groups and working directory of a container's process, read
+ * from its bundle under <state_dir>/pods/<pod_uid>/containers/<name>. */
+typedef struct exe_container_user {
+        uint32_t uid, gid;
+        uint32_t gids[32];
+        size_t n_gids;
+        char cwd[256];
+        bool no_new_privileges;
+} exe_container_user;
+
+int exe_container_user_get(const char *state_dir, const char *pod_uid, const char *name,
+                           exe_container_user *out, tm_error *err);
+/* Appends the runtime `exec` flags (--user, --additional-gids for runc,
+ * --cwd, --no-new-privs) to av at *k: at most 4 entries; the strings it
+ * allocates go to owned[*n_owned] (at most 3), the caller frees them. */
+void exe_container_user_args(const exe_container_user *u, bool runc, const char **av, size_t *k,
+                             char **owned, size_t *n_owned);
+
+typedef struct exe_exec exe_exec;
+/* Starts argv in the container through `<runtime> exec`, as the
+ * container's user; stdout and stderr go to one buffer capped at out_max
+ * bytes (the rest is read and dropped). Returns at once. */
+int exe_container_exec_begin(exe_runtime *rt, const char *pod_uid, const char *name,
+                             const char *const *argv, size_t out_max, exe_exec **out,
+                             tm_error *err);
+/* Never blocks: 0 while the command runs, 1 once it ended (*exit_code its
+ * status, 128+N for a signal; the runtime's own failure is non-zero too). */
+int exe_exec_poll(exe_exec *x, int *exit_code);
+/* The output collected so far (not NUL-terminated past *len). */
+const char *exe_exec_output(const exe_exec *x, size_t *len);
+/* Kills the command if it still runs (and what it started in the
+ * container) and frees x; NULL is fine. */
+void exe_exec_free(exe_exec *x);

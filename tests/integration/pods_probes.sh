@@ -1,0 +1,174 @@
+# Probes and lifecycle hooks with the kubelet's semantics: a readiness
+# exec probe flipping READY 0/1 -> 1/1 -> 0/1 as a file comes and goes
+# (made with `timone exec`, which runs as the container's runAsUser); a
+# failing httpGet liveness probe (named port) that kills and restarts the
+# container with the Unhealthy and Killing events; a startup probe that
+# holds readiness back; tcpSocket probes; a postStart hook that writes a
+# file and a preStop hook that runs before SIGTERM; a failing postStart
+# (FailedPostStartHook); exec probe output with a secret value redacted.
+source "$SRC/tests/integration/pods-lib.sh"
+
+HOST=$WORK/host
+mkdir -p "$HOST"
+chmod 0777 "$HOST"
+SERVE_ARGS=(--host-path-root "$HOST")
+
+pod() { # pod NAME SCRIPT CONTAINER-YAML [POD-SPEC-YAML]
+        cat <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $1
+spec:
+  terminationGracePeriodSeconds: 5
+${4:-}
+  containers:
+  - name: c
+    image: busybox:latest
+    imagePullPolicy: Never
+    command: ["sh", "-c", "$2"]
+    ports: [{name: http, containerPort: 8080}]
+    volumeMounts: [{name: host, mountPath: /host}]
+$3
+  volumes:
+  - name: host
+    hostPath: {path: $HOST, type: Directory}
+EOF
+}
+WEB='mkdir -p /tmp/www && echo ok >/tmp/www/healthz && exec httpd -f -p 8080 -h /tmp/www'
+
+# Readiness by an exec probe that also checks who it runs as.
+pod ready "$WEB" '    readinessProbe:
+      exec: {command: ["sh", "-c", "test $(id -u) = 1234 && cat /tmp/ready"]}
+      periodSeconds: 1
+      failureThreshold: 1' '  securityContext: {runAsUser: 1234, runAsGroup: 2345}' >"$SITE/ready.yaml"
+# Liveness over HTTP on a named port; readiness over HTTP too.
+pod live "$WEB" '    livenessProbe:
+      httpGet: {path: /healthz, port: http}
+      periodSeconds: 1
+      failureThreshold: 2
+    readinessProbe:
+      httpGet: {path: /healthz, port: 8080}
+      periodSeconds: 1' >"$SITE/live.yaml"
+# A startup probe that passes after ~4 s; readiness by tcpSocket.
+pod slow 'sleep 4; touch /tmp/started; exec httpd -f -p 8080 -h /tmp' '    startupProbe:
+      exec: {command: ["test", "-e", "/tmp/started"]}
+      periodSeconds: 1
+      failureThreshold: 30
+    readinessProbe:
+      tcpSocket: {port: http}
+      periodSeconds: 1' >"$SITE/slow.yaml"
+# A tcpSocket probe on a port nobody listens on.
+pod closed "$WEB" '    readinessProbe:
+      tcpSocket: {port: 9999}
+      periodSeconds: 1' >"$SITE/closed.yaml"
+# Hooks: postStart writes a file; preStop and the TERM trap append in order.
+pod hooks 'trap \"echo term >>/host/order; exit 0\" TERM; while true; do sleep 0.1; done' '    lifecycle:
+      postStart:
+        exec: {command: ["sh", "-c", "echo post-$HOSTNAME >/host/poststart"]}
+      preStop:
+        exec: {command: ["sh", "-c", "echo prestop >>/host/order; sleep 1"]}' >"$SITE/hooks.yaml"
+pod badhook 'while true; do sleep 0.1; done' '    lifecycle:
+      postStart:
+        exec: {command: ["sh", "-c", "echo oops; exit 3"]}' >"$SITE/badhook.yaml"
+# Exec probe output naming a secret value: the event must not.
+cat >"$SITE/secret.yaml" <<EOF
+apiVersion: v1
+kind: Secret
+metadata: {name: tok}
+data: {token: czNjcjN0LVZhbHVlLTQy}
+---
+EOF
+pod leaky "$WEB" '    env: [{name: TOKEN, valueFrom: {secretKeyRef: {name: tok, key: token}}}]
+    readinessProbe:
+      exec: {command: ["sh", "-c", "echo token is $TOKEN; exit 1"]}
+      periodSeconds: 1' >>"$SITE/secret.yaml"
+T0=$(date +%s)
+serve
+
+ready_is() { [ "$(pod_col "$1" 2)" = "$2" ]; }
+cond() { T get pod "$1" -o json | jq -r ".status.conditions[] | select(.type == \"$2\") | .status"; }
+cstat() { T get pod "$1" -o json | jq -r ".status.containerStatuses[0].$2"; }
+
+# --- startup probe holds readiness back (checked first: it is timed).
+wait_for 30 pod_is slow Running || fail "pod slow not Running: $(T get pods -o wide)"
+[ $(($(date +%s) - T0)) -lt 4 ] || echo "note: slow reached Running late, startup check is weak"
+OUT="$(pod_col slow 2) $(cstat slow started) $(cstat slow ready)"
+[ "$OUT" = "0/1 false false" ] || fail "slow before its startup probe passed: '$OUT', want '0/1 false false'"
+wait_for 30 ready_is slow 1/1 || fail "slow never ready: $(T describe pod slow | tail -20)"
+[ "$(cstat slow started)" = true ] || fail "slow ready but not started"
+SLOW_S=$(($(date +%s) - T0))
+[ "$SLOW_S" -ge 4 ] || fail "slow ready after ${SLOW_S}s, before its startup probe could pass"
+
+# --- readiness by exec, flipped with `timone exec` (as runAsUser 1234).
+wait_running ready
+OUT=$(in_pod ready id -u)
+[ "$OUT" = 1234 ] || fail "timone exec runs as uid '$OUT', want the runAsUser 1234"
+OUT=$(in_pod ready id -g)
+[ "$OUT" = 2345 ] || fail "timone exec runs as gid '$OUT', want the runAsGroup 2345"
+ready_is ready 0/1 || fail "ready is $(pod_col ready 2) before the file exists, want 0/1"
+[ "$(cond ready Ready)" = False ] || fail "Ready condition not False before the file exists"
+in_pod ready touch /tmp/ready
+wait_for 15 ready_is ready 1/1 || fail "READY did not become 1/1: $(T describe pod ready | tail -15)"
+[ "$(cond ready Ready)" = True ] || fail "Ready condition not True"
+[ "$(cond ready ContainersReady)" = True ] || fail "ContainersReady condition not True"
+[ "$(cstat ready ready)" = true ] || fail "containerStatuses[0].ready not true"
+OUT=$(in_pod ready stat -c %u /tmp/ready)
+[ "$OUT" = 1234 ] || fail "a file made by timone exec belongs to uid '$OUT', want 1234"
+in_pod ready rm /tmp/ready
+wait_for 15 ready_is ready 0/1 || fail "READY did not go back to 0/1"
+[ "$(cond ready Ready)" = False ] || fail "Ready condition not False after the file went"
+[ "$(pod_col ready 3)" = Running ] || fail "an unready pod is not Running: $(pod_col ready 3)"
+[ "$(pod_col ready 4)" = 0 ] || fail "a readiness failure restarted the container"
+OUT=$(T describe pod ready)
+expect_in "Readiness probe failed: cat: can't open '/tmp/ready'"
+
+# --- tcpSocket: an open port is ready (slow above), a closed one is not.
+wait_running closed
+sleep 3
+ready_is closed 0/1 || fail "closed is $(pod_col closed 2), want 0/1"
+OUT=$(T describe pod closed)
+expect_in "Readiness probe failed: dial tcp"
+expect_in ":9999: connect: connection refused"
+
+# --- liveness over HTTP: healthy, then 404 -> killed and restarted.
+wait_for 20 ready_is live 1/1 || fail "live never ready: $(T describe pod live | tail -15)"
+sleep 2
+[ "$(pod_col live 4)" = 0 ] || fail "a healthy liveness probe restarted the container"
+in_pod live rm /tmp/www/healthz
+restarted() { [ "$(pod_col live 4)" -ge 1 ]; }
+wait_for 40 restarted || fail "no restart after the liveness probe failed: $(T describe pod live | tail -20)"
+OUT=$(T describe pod live)
+expect_in "Liveness probe failed: HTTP probe failed with statuscode: 404"
+expect_in "Container c failed liveness probe, will be restarted"
+expect_in "Killing"
+wait_for 20 ready_is live 1/1 || fail "live not ready again after its restart"
+
+# --- hooks: postStart wrote its file; preStop runs before SIGTERM.
+wait_running hooks
+wait_for 10 test -s "$HOST/poststart" || fail "postStart did not write its file"
+[ "$(cat "$HOST/poststart")" = post-hooks ] || fail "postStart wrote '$(cat "$HOST/poststart")'"
+ready_is hooks 1/1 || fail "hooks is $(pod_col hooks 2) after postStart, want 1/1"
+rm "$SITE/hooks.yaml"
+wait_for 30 pod_gone hooks || fail "pod hooks not removed"
+OUT=$(cat "$HOST/order" 2>/dev/null | tr '\n' ' ')
+[ "$OUT" = "prestop term " ] || fail "preStop and SIGTERM order: '$OUT', want 'prestop term '"
+
+# --- a failing postStart kills the container.
+failed_hook() { T describe pod badhook | grep -q FailedPostStartHook; }
+wait_for 30 failed_hook || fail "no FailedPostStartHook event: $(T describe pod badhook | tail -20)"
+OUT=$(T describe pod badhook)
+expect_in "exited with 3"
+expect_in "oops"
+ready_is badhook 0/1 || fail "a container whose postStart failed is ready"
+
+# --- secret values never reach probe messages.
+wait_running leaky
+leaked() { T describe pod leaky | grep -q "Readiness probe failed: token is"; }
+wait_for 20 leaked || fail "no readiness failure event for leaky: $(T describe pod leaky | tail)"
+OUT=$(T describe pod leaky)
+expect_in "token is [redacted]"
+expect_not_in "s3cr3t-Value-42"
+OUT=$(cat "$WORK/serve.log")
+expect_not_in "s3cr3t-Value-42"
+echo "probes ok (startup probe passed after ${SLOW_S}s)"
