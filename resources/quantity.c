@@ -125,6 +125,29 @@ interpret(const char *s, size_t n, int *base, int64_t *exp, res_qformat *fmt)
         return true;
 }
 
+/* The slow path's result when it needs no big integer: digits * 10^shift *
+ * 2^e2 (the value in nano) is an integer that fits under the cap, so there
+ * is nothing to round and nothing to cap. False: take the slow path. */
+static bool
+exact_nano(const char *digits, size_t nd, int64_t shift, int64_t e2, u128 *out)
+{
+        const u128 cap = INT64_MAX_U * 1000000000u;
+        if (nd > 19 || shift < 0 || shift > 38 || e2 < 0 || e2 > 63)
+                return false;
+        u128 x = 0;
+        for (size_t k = 0; k < nd; k++)
+                x = x * 10 + (u128)(digits[k] - '0');
+        for (int64_t k = 0; k < shift; k++) {
+                if (x > cap / 10)
+                        return false;
+                x *= 10;
+        }
+        if (x > cap >> e2)
+                return false;
+        *out = x << e2;
+        return true;
+}
+
 /* ---- parsing ---- */
 
 int
@@ -210,7 +233,9 @@ res_quantity_parse(const char *str, res_quantity *out)
         /* a lower bound of log10(value) past 19 means the cap */
         int64_t mag = (int64_t)nd - 1 + e10 + (e2 * 30103) / 100000;
         u128 r;
-        if (mag >= 19) {
+        if (exact_nano(digits, nd, e10 + 9, e2, &r)) {
+                /* r is already the value in nano, exact and under the cap */
+        } else if (mag >= 19) {
                 r = INT64_MAX_U * 1000000000u;
         } else {
                 big b;

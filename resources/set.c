@@ -5,6 +5,7 @@
 
 #include "common/mem.h"
 #include "resources/object-internal.h"
+#include "resources/yaml-internal.h"
 
 #define SET_BATCH_BYTES (64 * 1024)
 
@@ -17,6 +18,7 @@ typedef struct set_entry {
 struct res_set {
         res_limits lim;
         tm_buf scratch; /* canonical JSON of the object being made */
+        res_arena *arena; /* the trees of the batch being decoded */
         size_t batch;   /* bytes of YAML decoded at once, at least */
         set_entry *items;
         size_t n, cap;
@@ -45,6 +47,7 @@ res_set_free(res_set *set)
                 res_object_unref(set->items[i].obj);
         free(set->items);
         tm_buf_free(&set->scratch);
+        res_arena_free(set->arena);
         free(set);
 }
 
@@ -165,7 +168,10 @@ res_set_add_file(res_set *set, const char *path, const void *data, size_t len, r
                         lim.max_docs = lim.max_docs > used_docs ? lim.max_docs - used_docs : 0;
                 res_doc *docs = NULL;
                 size_t n = 0, first = diags->n;
-                int r = res_yaml_decode(path, p + pos, end - pos, &lim, &docs, &n, diags);
+                if (!set->arena)
+                        set->arena = res_arena_new();
+                int r = res_yaml_decode_arena(path, p + pos, end - pos, &lim, set->arena, &docs,
+                                              &n, diags);
                 for (size_t k = first; k < diags->n; k++) {
                         res_diag *g = &diags->items[k];
                         if (g->line)
@@ -177,8 +183,10 @@ res_set_add_file(res_set *set, const char *path, const void *data, size_t len, r
                                                    set->lim.max_docs);
                         }
                 }
-                if (r < 0)
+                if (r < 0) {
+                        res_arena_reset(set->arena);
                         return;
+                }
                 used_docs += n;
                 for (size_t i = 0; i < n; i++) {
                         res_value *root = docs[i].root;
@@ -193,6 +201,7 @@ res_set_add_file(res_set *set, const char *path, const void *data, size_t len, r
                         }
                 }
                 res_docs_free(docs, n);
+                res_arena_reset(set->arena); /* every tree of the batch is freed */
                 if (end >= len)
                         break;
                 pos = end;

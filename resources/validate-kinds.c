@@ -377,7 +377,9 @@ check_base64_map(res_vctx *c, res_value *m, const char *field)
                 } else {
                         size_t len;
                         char *enc = res_base64_encode(dec, (size_t)n, &len);
-                        free(v->u.s);
+                        if (!(v->flags & RES_F_ADATA))
+                                free(v->u.s);
+                        v->flags &= (uint8_t)~RES_F_ADATA;
                         v->u.s = enc;
                         v->n = (uint32_t)len;
                 }

@@ -158,7 +158,8 @@ res_vc_fmt_value(const res_value *v, tm_buf *out)
 void
 res_map_remove_at(res_value *m, uint32_t i)
 {
-        free(m->u.members[i].key);
+        if (!(m->flags & RES_F_ADATA))
+                free(m->u.members[i].key);
         res_value_free(m->u.members[i].value);
         memmove(&m->u.members[i], &m->u.members[i + 1],
                 (size_t)(m->n - i - 1) * sizeof(res_member));
@@ -220,8 +221,9 @@ static void
 set_string(res_value *v, const char *s)
 {
         size_t n = strlen(s);
-        if (v->type == RES_STR)
+        if (v->type == RES_STR && !(v->flags & RES_F_ADATA))
                 free(v->u.s);
+        v->flags &= (uint8_t)~RES_F_ADATA;
         v->type = RES_STR;
         v->u.s = xmemdup(s, n + 1);
         v->n = (uint32_t)n;
@@ -342,6 +344,7 @@ decode_field(res_vctx *c, res_value *v, const res_field *f)
                         res_value *it = v->u.items[i];
                         if (it->type == RES_NULL && f->type == FT_OBJ) {
                                 it->type = RES_MAP; /* null item: an empty object, as in Go */
+                                it->flags &= (uint8_t)~RES_F_ADATA;
                                 it->n = it->cap = 0;
                                 it->u.members = NULL;
                         }
@@ -363,6 +366,7 @@ decode_field(res_vctx *c, res_value *v, const res_field *f)
                 if (m->value->type == RES_NULL && f->type == FT_STR) {
                         /* `key:` with no value is "" once in a map[string]string */
                         m->value->type = RES_STR;
+                        m->value->flags &= (uint8_t)~RES_F_ADATA;
                         m->value->u.s = xstrdup("");
                         m->value->n = 0;
                 } else {

@@ -84,26 +84,58 @@ res_value_free(res_value *v)
 {
         if (!v)
                 return;
+        bool own = !(v->flags & RES_F_ADATA);
         switch (v->type) {
         case RES_STR:
-                free(v->u.s);
+                if (own)
+                        free(v->u.s);
                 break;
         case RES_SEQ:
                 for (uint32_t i = 0; i < v->n; i++)
                         res_value_free(v->u.items[i]);
-                free(v->u.items);
+                if (own)
+                        free(v->u.items);
                 break;
         case RES_MAP:
                 for (uint32_t i = 0; i < v->n; i++) {
-                        free(v->u.members[i].key);
+                        if (own)
+                                free(v->u.members[i].key);
                         res_value_free(v->u.members[i].value);
                 }
-                free(v->u.members);
+                if (own)
+                        free(v->u.members);
                 break;
         default:
                 break;
         }
-        free(v);
+        if (!(v->flags & RES_F_ANODE))
+                free(v);
+}
+
+void
+res_value_unshare(res_value *v)
+{
+        if (!(v->flags & RES_F_ADATA))
+                return;
+        v->flags &= (uint8_t)~RES_F_ADATA;
+        switch (v->type) {
+        case RES_STR:
+                v->u.s = xmemdup(v->u.s, (size_t)v->n + 1);
+                break;
+        case RES_SEQ:
+                v->u.items = v->n ? xmemdup(v->u.items, v->n * sizeof(*v->u.items)) : NULL;
+                v->cap = v->n;
+                break;
+        case RES_MAP:
+                v->u.members = v->n ? xmemdup(v->u.members, v->n * sizeof(*v->u.members)) : NULL;
+                v->cap = v->n;
+                for (uint32_t i = 0; i < v->n; i++)
+                        v->u.members[i].key = xmemdup(v->u.members[i].key,
+                                                      (size_t)v->u.members[i].klen + 1);
+                break;
+        default:
+                break;
+        }
 }
 
 res_value *
@@ -113,6 +145,7 @@ res_value_clone(const res_value *v)
                 return NULL;
         res_value *c = xmalloc(sizeof(*c));
         *c = *v;
+        c->flags &= (uint8_t)~(RES_F_ANODE | RES_F_ADATA);
         switch (v->type) {
         case RES_STR:
                 c->u.s = xmemdup(v->u.s, (size_t)v->n + 1);
@@ -202,6 +235,7 @@ res_type_name(res_type t)
 void
 res_seq_push(res_value *seq, res_value *item)
 {
+        res_value_unshare(seq);
         size_t cap = seq->cap;
         TM_GROW(seq->u.items, cap, (size_t)seq->n + 1);
         seq->cap = (uint32_t)cap;
@@ -232,6 +266,7 @@ res_map_get(const res_value *m, const char *key)
 res_member *
 res_map_append(res_value *m, const char *key, size_t klen, res_value *value)
 {
+        res_value_unshare(m);
         size_t cap = m->cap;
         TM_GROW(m->u.members, cap, (size_t)m->n + 1);
         m->cap = (uint32_t)cap;
@@ -264,7 +299,8 @@ res_map_del(res_value *m, const char *key)
         res_member *mem = res_map_member(m, key);
         if (!mem)
                 return false;
-        free(mem->key);
+        if (!(m->flags & RES_F_ADATA))
+                free(mem->key);
         res_value_free(mem->value);
         size_t idx = (size_t)(mem - m->u.members);
         memmove(mem, mem + 1, (m->n - idx - 1) * sizeof(*mem));

@@ -25,6 +25,12 @@ typedef enum res_type {
 /* Flags on a value. */
 #define RES_F_QUOTED 0x01  /* scalar was quoted, literal or folded: always a string */
 #define RES_F_DEFAULT 0x02 /* filled in by defaulting, not present in the source */
+/* Internal to resources/ (trees decoded into an arena never leave it): the
+ * node itself, or its string, item or member array and member keys, live in
+ * an arena. res_value_free and the functions below free and grow around
+ * them; res_value_clone's copies never carry them. */
+#define RES_F_ANODE 0x04
+#define RES_F_ADATA 0x08
 
 typedef struct res_value res_value;
 typedef struct res_member res_member;
@@ -67,6 +73,8 @@ res_value *res_seq_new(void);
 res_value *res_map_new(void);
 
 void res_value_free(res_value *v);
+/* RES_F_ADATA off: v gets its own string, item or member array and keys. */
+void res_value_unshare(res_value *v);
 res_value *res_value_clone(const res_value *v);
 /* Deep structural equality; maps compare as unordered sets of keys. */
 bool res_value_equal(const res_value *a, const res_value *b);

@@ -348,6 +348,7 @@ typedef struct dec {
         bool skip_doc; /* skip to the end of the document */
         bool fatal;
         size_t errors;
+        res_arena *arena; /* NULL: every node on the heap */
 } dec;
 
 #define POS(m) (uint32_t)((m).line + 1), (uint32_t)((m).column + 1)
@@ -436,15 +437,55 @@ anchors_clear(dec *d)
         d->n_anchors = d->cap_anchors = 0;
 }
 
+/* Nodes, strings, arrays and keys: in the arena when there is one. With
+ * an arena, every key a frame holds is in it; without, on the heap. */
+static res_value *
+node_new(dec *d, res_type type)
+{
+        if (!d->arena)
+                return res_value_new(type);
+        res_value *v = res_arena_alloc(d->arena, sizeof(*v));
+        memset(v, 0, sizeof(*v));
+        v->type = (uint8_t)type;
+        v->flags = RES_F_ANODE;
+        if (type == RES_STR || type == RES_SEQ || type == RES_MAP)
+                v->flags |= RES_F_ADATA;
+        return v;
+}
+
 static void
-frame_clear(frame *f)
+key_free(dec *d, char *key)
+{
+        if (!d->arena)
+                free(key);
+}
+
+/* A heap key (from key_string) made the kind the frames hold. */
+static char *
+key_own(dec *d, char *key, size_t klen)
+{
+        if (!d->arena)
+                return key;
+        char *k = res_arena_memdup(d->arena, key, klen + 1);
+        free(key);
+        return k;
+}
+
+static char *
+key_dup(dec *d, const char *key, size_t klen)
+{
+        return d->arena ? res_arena_memdup(d->arena, key, klen + 1) : xmemdup(key, klen + 1);
+}
+
+static void
+frame_clear(dec *d, frame *f)
 {
         res_value *v = f->v;
         if (v) {
                 /* the items live in f->buf until the node ends */
                 for (uint32_t i = 0; i < v->n; i++) {
                         if (v->type == RES_MAP) {
-                                free(v->u.members[i].key);
+                                key_free(d, v->u.members[i].key);
                                 res_value_free(v->u.members[i].value);
                         } else {
                                 res_value_free(v->u.items[i]);
@@ -455,7 +496,7 @@ frame_clear(frame *f)
                 res_value_free(v);
         }
         free(f->anchor);
-        free(f->key);
+        key_free(d, f->key);
         free(f->idx);
         for (size_t i = 0; i < f->n_merges; i++)
                 res_value_free(f->merges[i]);
@@ -485,7 +526,7 @@ static void
 doc_reset(dec *d)
 {
         while (d->depth)
-                frame_clear(&d->st[--d->depth]);
+                frame_clear(d, &d->st[--d->depth]);
         anchors_clear(d);
         for (size_t i = 0; i < d->n_grave; i++)
                 res_value_free(d->grave[i]);
@@ -602,7 +643,7 @@ set_key(dec *d, frame *f, char *key, size_t klen, uint32_t line, uint32_t col)
                 /* keys are C strings everywhere downstream */
                 dec_error(d, line, col, "yaml: a mapping key cannot contain a NUL character");
                 f->discard = true;
-                free(key);
+                key_free(d, key);
                 return;
         }
         res_member *prev = frame_find(f, key, klen);
@@ -610,7 +651,7 @@ set_key(dec *d, frame *f, char *key, size_t klen, uint32_t line, uint32_t col)
                 dec_error(d, line, col, "duplicate key \"%.*s\" (first defined at line %u)",
                           klen > 200 ? 200 : (int)klen, key, prev->line);
                 f->discard = true;
-                free(key);
+                key_free(d, key);
                 return;
         }
         f->key = key;
@@ -696,7 +737,7 @@ merge_one(dec *d, frame *f, const res_value *src, const res_value *at)
                         continue;
                 if (!count_nodes(d, tree_size(m->value), m->line, m->col))
                         return;
-                frame_append(f, xmemdup(m->key, (size_t)m->klen + 1), m->klen, m->line, m->col,
+                frame_append(f, key_dup(d, m->key, m->klen), m->klen, m->line, m->col,
                              res_value_clone(m->value));
         }
 }
@@ -742,7 +783,7 @@ on_start(dec *d, yaml_event_t *e, bool is_map)
                 memset(d->st + old, 0, (d->st_cap - old) * sizeof(*d->st));
         }
         f = &d->st[d->depth++];
-        f->v = res_value_new(is_map ? RES_MAP : RES_SEQ);
+        f->v = node_new(d, is_map ? RES_MAP : RES_SEQ);
         f->v->u.items = f->buf;
         f->v->cap = (uint32_t)(f->buf_bytes / (is_map ? sizeof(res_member) : sizeof(res_value *)));
         f->v->line = line;
@@ -762,11 +803,16 @@ on_end(dec *d)
         res_value *v = TAKE_PTR(f->v);
         /* exactly sized: thousands of small maps add up */
         size_t size = v->type == RES_MAP ? sizeof(res_member) : sizeof(res_value *);
-        v->u.items = v->n ? xmemdup(f->buf, v->n * size) : NULL;
+        if (!v->n)
+                v->u.items = NULL;
+        else if (d->arena)
+                v->u.items = res_arena_memdup(d->arena, f->buf, v->n * size);
+        else
+                v->u.items = xmemdup(f->buf, v->n * size);
         v->cap = v->n;
         if (f->anchor)
                 anchor_put(d, TAKE_PTR(f->anchor), v, d->nodes - f->start_nodes);
-        frame_clear(f);
+        frame_clear(d, f);
         d->depth--;
         attach(d, v);
 }
@@ -853,7 +899,9 @@ on_scalar(dec *d, yaml_event_t *e)
                 return;
         }
         if (is_key && !anchor_name && tmp.type == RES_STR) {
-                set_key(d, f, (char *)TAKE_PTR(e->data.scalar.value), n, line, col);
+                char *key = d->arena ? res_arena_memdup(d->arena, e->data.scalar.value, n + 1)
+                                     : (char *)TAKE_PTR(e->data.scalar.value);
+                set_key(d, f, key, n, line, col);
                 return;
         }
         if (!count_nodes(d, 1, line, col)) {
@@ -862,11 +910,17 @@ on_scalar(dec *d, yaml_event_t *e)
         }
         res_value *v;
         if (tmp.type == RES_STR) {
-                v = res_str_take((char *)TAKE_PTR(e->data.scalar.value), n);
+                if (d->arena) {
+                        v = node_new(d, RES_STR);
+                        v->u.s = res_arena_memdup(d->arena, e->data.scalar.value, n + 1);
+                        v->n = (uint32_t)n;
+                } else {
+                        v = res_str_take((char *)TAKE_PTR(e->data.scalar.value), n);
+                }
                 if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
                         v->flags |= RES_F_QUOTED;
         } else {
-                v = res_value_new((res_type)tmp.type);
+                v = node_new(d, (res_type)tmp.type);
                 v->u = tmp.u;
         }
         v->line = line;
@@ -884,7 +938,7 @@ on_scalar(dec *d, yaml_event_t *e)
                 if (merge)
                         f->have_key = f->key_merge = true, free(key);
                 else
-                        set_key(d, f, key, klen, line, col);
+                        set_key(d, f, key_own(d, key, klen), klen, line, col);
                 return;
         }
         attach(d, v);
@@ -937,7 +991,7 @@ on_alias(dec *d, const yaml_event_t *e)
                                   v->type == RES_MAP ? "map" : "list");
                         f->have_key = f->discard = true;
                 } else {
-                        set_key(d, f, key, klen, line, col);
+                        set_key(d, f, key_own(d, key, klen), klen, line, col);
                 }
                 res_value_free(v);
                 return;
@@ -1039,12 +1093,20 @@ int
 res_yaml_decode(const char *file, const void *data, size_t len, const res_limits *lim,
                 res_doc **docs, size_t *n_docs, res_diags *diags)
 {
+        return res_yaml_decode_arena(file, data, len, lim, NULL, docs, n_docs, diags);
+}
+
+int
+res_yaml_decode_arena(const char *file, const void *data, size_t len, const res_limits *lim,
+                      res_arena *arena, res_doc **docs, size_t *n_docs, res_diags *diags)
+{
         res_limits deflim;
         if (!lim) {
                 res_limits_default(&deflim);
                 lim = &deflim;
         }
-        dec d = {.file = file, .lim = lim, .diags = diags, .data = data, .len = len};
+        dec d = {.file = file, .lim = lim, .diags = diags, .data = data, .len = len,
+                 .arena = arena};
         if (len > lim->max_doc_bytes) {
                 dec_error(&d, 0, 0, "yaml: file of %zu bytes is over the limit of %zu bytes", len,
                           lim->max_doc_bytes);
