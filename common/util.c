@@ -182,6 +182,45 @@ tm_wall_s(void)
 }
 
 void
+tm_format_rfc3339(int64_t t, char *out, size_t outlen)
+{
+        time_t tt = (time_t)t;
+        struct tm tmv;
+        if (!gmtime_r(&tt, &tmv) || strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tmv) == 0) {
+                if (outlen)
+                        out[0] = '\0';
+        }
+}
+
+int64_t
+tm_parse_rfc3339(const char *s)
+{
+        struct tm tmv = {0};
+        const char *p = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tmv) : NULL;
+        if (!p)
+                return -1;
+        if (*p == '.')
+                for (p++; *p >= '0' && *p <= '9'; p++)
+                        ;
+        int64_t off = 0;
+        if (*p == 'Z' || *p == 'z') {
+                p++;
+        } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+                int h = (p[1] - '0') * 10 + (p[2] - '0'), m = (p[4] - '0') * 10 + (p[5] - '0');
+                if (h < 0 || h > 23 || m < 0 || m > 59)
+                        return -1;
+                off = (*p == '+' ? 1 : -1) * (h * 3600 + m * 60);
+                p += 6;
+        } else {
+                return -1;
+        }
+        if (*p)
+                return -1;
+        time_t t = timegm(&tmv);
+        return t == (time_t)-1 ? -1 : (int64_t)t - off;
+}
+
+void
 tm_format_age(int64_t s, char *out, size_t outlen)
 {
         /* k8s.io/apimachinery/pkg/util/duration.HumanDuration */

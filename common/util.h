@@ -27,5 +27,9 @@ uint64_t tm_now_ms(void); /* CLOCK_MONOTONIC */
 int64_t tm_wall_s(void);  /* CLOCK_REALTIME seconds */
 /* Formats an age the way kubectl does: 5s, 3m, 2m5s, 4h, 3d, 2y... */
 void tm_format_age(int64_t seconds, char *out, size_t outlen);
+/* Unix seconds as RFC 3339 in UTC ("2026-11-29T02:40:00Z"), and back
+ * (a "Z" or numeric offset, fractions ignored); -1 if unparsable. */
+void tm_format_rfc3339(int64_t t, char *out, size_t outlen);
+int64_t tm_parse_rfc3339(const char *s);
 /* Parses a Go-style duration ("30s", "1m30s", "250ms", "2h"); -EINVAL if bad. */
 int tm_parse_duration_ms(const char *s, uint64_t *out_ms);

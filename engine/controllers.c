@@ -78,6 +78,12 @@ terminating(const eng_pod *p)
         return res_get(p->obj, "metadata", "deletionTimestamp", NULL) != NULL;
 }
 
+bool
+eng_pod_terminating(const eng_pod *p)
+{
+        return terminating(p);
+}
+
 static const eng_pod *
 find_name(const eng_pods *ps, const char *ns, const char *name)
 {
@@ -593,6 +599,43 @@ schedule(eng_pods *out, const eng_node_info *nodes, size_t n_nodes)
         }
 }
 
+/* Pods that no controller wants any more are deleted gracefully, as the
+ * API server does it: they stay, with metadata.deletionTimestamp and
+ * deletionGracePeriodSeconds set, while their node stops them, and go once
+ * the node reports them removed (eng_node_status_apply). A pod never
+ * scheduled, or whose containers have all ended, goes at once; one whose
+ * node stays silent goes after its grace period and a margin. */
+static void
+keep_terminating(const eng_pods *current, eng_pods *out, int64_t now)
+{
+        for (size_t i = 0; i < current->n; i++) {
+                const eng_pod *p = &current->items[i];
+                if (eng_pods_find_uid(out, p->uid) || !*p->node || p->terminated)
+                        continue;
+                res_value *meta = res_map_get(p->obj, "metadata");
+                if (terminating(p)) {
+                        int64_t since =
+                            tm_parse_rfc3339(res_get_str(meta, "deletionTimestamp", ""));
+                        int64_t grace = res_get_int(meta, "deletionGracePeriodSeconds", 30);
+                        if (since < 0 || now > since + grace + ENG_TERMINATING_MARGIN_S)
+                                continue;
+                        eng_pods_add_copy(out, p);
+                        continue;
+                }
+                eng_pods_add_copy(out, p);
+                res_value *m = res_map_get(out->items[out->n - 1].obj, "metadata");
+                if (!m || m->type != RES_MAP)
+                        continue;
+                char ts[32];
+                tm_format_rfc3339(now, ts, sizeof(ts));
+                int64_t grace =
+                    res_get_int(res_map_get(p->obj, "spec"), "terminationGracePeriodSeconds", 30);
+                res_map_set(m, "deletionTimestamp", res_str_new(ts));
+                res_map_set(m, "deletionGracePeriodSeconds", res_int_new(grace));
+                res_value_sort(out->items[out->n - 1].obj);
+        }
+}
+
 int
 eng_controllers_run(const res_value *const *objs, size_t n_objs, const eng_pods *current,
                     const eng_node_info *nodes, size_t n_nodes, const char *salt, eng_pods *out,
@@ -622,6 +665,7 @@ eng_controllers_run(const res_value *const *objs, size_t n_objs, const eng_pods 
                                             "pod \"%s/%s\" is claimed by %s and by %s", p->ns,
                                             p->name, q->controller, p->controller);
         }
+        keep_terminating(current, out, now);
         schedule(out, nodes, n_nodes);
         return 0;
 }

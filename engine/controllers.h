@@ -52,6 +52,11 @@ void eng_pods_free(eng_pods *ps);
 /* Adds a copy of p (obj cloned). */
 void eng_pods_add_copy(eng_pods *ps, const eng_pod *p);
 const eng_pod *eng_pods_find_uid(const eng_pods *ps, const char *uid);
+/* A pod being deleted (metadata.deletionTimestamp set): its node is
+ * stopping it; it is kept until the node reports it removed, or until its
+ * grace period and ENG_TERMINATING_MARGIN_S have passed. */
+bool eng_pod_terminating(const eng_pod *p);
+#define ENG_TERMINATING_MARGIN_S 60
 
 typedef struct eng_node_info {
         const char *name;

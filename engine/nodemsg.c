@@ -143,6 +143,13 @@ add_objects(eng_store *store, const char *kind, const char *ns, char **names, si
         return 0;
 }
 
+/* A pod the node should run: bound to it and not being deleted. */
+static bool
+desired_on(const eng_pod *p, const char *node)
+{
+        return !strcmp(p->node, node) && !eng_pod_terminating(p);
+}
+
 int
 eng_node_desired(eng_store *store, const char *node, int64_t generation, const eng_pods *pods,
                  const eng_volume_bind *binds, size_t n_binds, const eng_reclaim *reclaims,
@@ -162,9 +169,10 @@ eng_node_desired(eng_store *store, const char *node, int64_t generation, const e
         json_object_set_new(msg, "reclaim", jr);
         int r = 0;
         /* Pods grouped by namespace for the reference look-ups. */
+        /* A pod being deleted is not desired: the node stops it. */
         for (size_t i = 0; i < pods->n && r == 0; i++) {
                 const eng_pod *p = &pods->items[i];
-                if (strcmp(p->node, node) != 0)
+                if (!desired_on(p, node))
                         continue;
                 json_t *j = value_to_json(p->obj, err);
                 if (!j)
@@ -174,17 +182,17 @@ eng_node_desired(eng_store *store, const char *node, int64_t generation, const e
         /* References, per namespace. */
         for (size_t i = 0; i < pods->n && r == 0; i++) {
                 const eng_pod *p = &pods->items[i];
-                if (strcmp(p->node, node) != 0)
+                if (!desired_on(p, node))
                         continue;
                 bool seen = false;
                 for (size_t k = 0; k < i && !seen; k++)
                         seen =
-                            !strcmp(pods->items[k].node, node) && !strcmp(pods->items[k].ns, p->ns);
+                            desired_on(&pods->items[k], node) && !strcmp(pods->items[k].ns, p->ns);
                 if (seen)
                         continue;
                 refs rf = {0};
                 for (size_t k = i; k < pods->n; k++)
-                        if (!strcmp(pods->items[k].node, node) && !strcmp(pods->items[k].ns, p->ns))
+                        if (desired_on(&pods->items[k], node) && !strcmp(pods->items[k].ns, p->ns))
                                 refs_from_pod(&rf, pods->items[k].obj);
                 r = add_objects(store, "ConfigMap", p->ns, rf.cms, rf.n_cms, jc, err);
                 if (r == 0)
@@ -195,7 +203,8 @@ eng_node_desired(eng_store *store, const char *node, int64_t generation, const e
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n_binds; i++) {
-                if (!eng_pods_find_uid(pods, binds[i].pod_uid))
+                const eng_pod *bp = eng_pods_find_uid(pods, binds[i].pod_uid);
+                if (!bp || eng_pod_terminating(bp))
                         continue;
                 json_array_append_new(
                     jv, json_pack("{s:s, s:s, s:s, s:s}", "podUID", binds[i].pod_uid, "volume",
@@ -252,9 +261,11 @@ eng_node_status_apply(eng_podstore *ps, const char *node, const char *json, size
                 return tm_error_set(err, -EPROTO, "NodeStatus: wrong kind or node");
         json_t *pods = json_object_get(msg, "pods");
         json_t *events = json_object_get(msg, "events");
+        json_t *removed = json_object_get(msg, "removed");
         if ((pods && !json_is_array(pods)) || json_array_size(pods) > STATUS_MAX_PODS ||
-            (events && !json_is_array(events)) || json_array_size(events) > STATUS_MAX_EVENTS)
-                return tm_error_set(err, -EPROTO, "NodeStatus: bad pods or events");
+            (events && !json_is_array(events)) || json_array_size(events) > STATUS_MAX_EVENTS ||
+            (removed && !json_is_array(removed)) || json_array_size(removed) > STATUS_MAX_PODS)
+                return tm_error_set(err, -EPROTO, "NodeStatus: bad pods, events or removed");
         size_t i;
         json_t *p;
         json_array_foreach(pods, i, p)
@@ -297,6 +308,20 @@ eng_node_status_apply(eng_podstore *ps, const char *node, const char *json, size
                 int r = eng_podstore_add_event(ps, &ev, err);
                 if (r < 0)
                         return r;
+        }
+        /* Pods the node has stopped and cleaned up: a deleted pod's row
+         * goes now (Recreate makes its new pods once the old are gone). */
+        json_t *u;
+        json_array_foreach(removed, i, u)
+        {
+                const char *uid = json_string_value(u);
+                bool changed = false;
+                if (!uid)
+                        continue;
+                int r = eng_podstore_removed(ps, uid, &changed, err);
+                if (r < 0)
+                        return r;
+                *readiness_changed |= changed;
         }
         /* Events (a pod being killed, say) can move a controller on too:
          * Recreate makes its new pods once the old ones are gone. */

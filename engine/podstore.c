@@ -325,6 +325,27 @@ eng_podstore_set_status(eng_podstore *ps, const char *uid, const char *status_js
 }
 
 int
+eng_podstore_removed(eng_podstore *ps, const char *uid, bool *changed, tm_error *err)
+{
+        *changed = false;
+        if (!ps->db)
+                return tm_error_set(err, -EROFS, "the state is read-only");
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(ps->db,
+                               "DELETE FROM pods WHERE uid = ?1 AND"
+                               " json_extract(object, '$.metadata.deletionTimestamp') IS NOT NULL",
+                               -1, &st, NULL) != SQLITE_OK)
+                return sql_error(ps->db, err, "delete removed pod");
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+        int s = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (s != SQLITE_DONE)
+                return sql_error(ps->db, err, "delete removed pod");
+        *changed = sqlite3_changes(ps->db) > 0;
+        return 0;
+}
+
+int
 eng_podstore_add_event(eng_podstore *ps, const eng_event *ev, tm_error *err)
 {
         if (!ps->db)

@@ -36,6 +36,10 @@ int eng_podstore_sync(eng_podstore *ps, const eng_pods *pods, bool *changed, tm_
 int eng_podstore_set_status(eng_podstore *ps, const char *uid, const char *status_json, bool ready,
                             bool terminated, bool *changed, tm_error *err);
 
+/* A node reported the pod uid removed: its row goes if the pod was being
+ * deleted (metadata.deletionTimestamp set); a pod still wanted stays. */
+int eng_podstore_removed(eng_podstore *ps, const char *uid, bool *changed, tm_error *err);
+
 typedef struct eng_event {
         char *ns, *name, *uid;
         char *kind; /* "Pod" */

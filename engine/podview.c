@@ -42,9 +42,13 @@ eng_pod_view_make(const res_value *pod, const res_value *status, eng_pod_view *o
         const res_value *cs = seq(spec, "containers");
         const res_value *ics = seq(spec, "initContainers");
         out->total = cs ? cs->n : 0;
+        /* As kubectl prints it: a pod being deleted is "Terminating". */
+        bool deleting = res_get(pod, "metadata", "deletionTimestamp", NULL) != NULL;
         if (!status) {
                 copy(out->status, sizeof(out->status),
-                     *res_get_str(spec, "nodeName", "") ? "ContainerCreating" : "Pending");
+                     deleting                             ? "Terminating"
+                     : *res_get_str(spec, "nodeName", "") ? "ContainerCreating"
+                                                          : "Pending");
                 return;
         }
         copy(out->status, sizeof(out->status), res_get_str(status, "phase", "Pending"));
@@ -95,4 +99,6 @@ eng_pod_view_make(const res_value *pod, const res_value *status, eng_pod_view *o
         }
         if (!initializing && !strcmp(out->status, "Completed") && has_running)
                 copy(out->status, sizeof(out->status), "Running");
+        if (deleting)
+                copy(out->status, sizeof(out->status), "Terminating");
 }

@@ -44,6 +44,24 @@ test_age(void **state)
 }
 
 static void
+test_rfc3339(void **state)
+{
+        char out[32];
+        tm_format_rfc3339(1795910399, out, sizeof(out));
+        assert_string_equal(out, "2026-11-28T23:59:59Z");
+        assert_int_equal(tm_parse_rfc3339("2026-11-28T23:59:59Z"), 1795910399);
+        assert_int_equal(tm_parse_rfc3339("2026-11-28T23:59:59.123456Z"), 1795910399);
+        assert_int_equal(tm_parse_rfc3339("2026-11-29T01:59:59+02:00"), 1795910399);
+        assert_int_equal(tm_parse_rfc3339("2026-11-28T22:59:59-01:00"), 1795910399);
+        assert_int_equal(tm_parse_rfc3339("1970-01-01T00:00:00Z"), 0);
+        assert_int_equal(tm_parse_rfc3339("2026-11-28T23:59:59"), -1);
+        assert_int_equal(tm_parse_rfc3339("2026-11-28 23:59:59Z"), -1);
+        assert_int_equal(tm_parse_rfc3339("2026-11-28T23:59:59Zjunk"), -1);
+        assert_int_equal(tm_parse_rfc3339(""), -1);
+        assert_int_equal(tm_parse_rfc3339(NULL), -1);
+}
+
+static void
 test_duration(void **state)
 {
         uint64_t ms;
@@ -89,6 +107,7 @@ main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_age),
+            cmocka_unit_test(test_rfc3339),
             cmocka_unit_test(test_duration),
             cmocka_unit_test(test_files),
         };

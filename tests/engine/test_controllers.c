@@ -15,6 +15,7 @@
 
 #include "common/buf.h"
 #include "common/mem.h"
+#include "common/util.h"
 #include "engine/controllers.h"
 #include "engine/plan.h"
 
@@ -77,10 +78,38 @@ run_n(res_value **objs, size_t n, const eng_pods *cur, const eng_node_info *node
         assert_int_equal(r, 0);
 }
 
+/* Drops the pods being deleted, as if their node had removed them at
+ * once: what remains is what should run. */
+static void
+drop_terminating(eng_pods *ps)
+{
+        size_t k = 0;
+        for (size_t i = 0; i < ps->n; i++) {
+                if (eng_pod_terminating(&ps->items[i])) {
+                        eng_pod_clear(&ps->items[i]);
+                        continue;
+                }
+                ps->items[k++] = ps->items[i];
+        }
+        ps->n = k;
+}
+
+/* A deletionTimestamp of now - ago seconds. */
+static void
+mark_deleted(eng_pod *p, int64_t ago)
+{
+        char ts[32];
+        tm_format_rfc3339(tm_wall_s() - ago, ts, sizeof(ts));
+        res_value *m = res_map_get(p->obj, "metadata");
+        res_map_set(m, "deletionTimestamp", res_str_new(ts));
+        res_map_set(m, "deletionGracePeriodSeconds", res_int_new(30));
+}
+
 static void
 run1(res_value *obj, const eng_pods *cur, eng_pods *out)
 {
         run_n(&obj, 1, cur, local_node, 1, "salt", out);
+        drop_terminating(out);
 }
 
 /* Replaces cur by out, marking every pod ready (or only those of hash
@@ -431,8 +460,7 @@ test_recreate(void **state)
         /* While an old pod is still stopping on its node, nothing new. */
         eng_pods stopping = ENG_PODS_INIT;
         eng_pods_add_copy(&stopping, &cur.items[2]);
-        res_map_set(res_map_get(stopping.items[0].obj, "metadata"), "deletionTimestamp",
-                    res_str_new("2026-11-29T01:00:00Z"));
+        mark_deleted(&stopping.items[0], 5);
         run1(db, &stopping, &out);
         assert_int_equal(out.n, 0);
         /* A stopping pod is not re-adopted either. */
@@ -450,6 +478,63 @@ test_recreate(void **state)
         res_value_free(db);
         eng_pods_free(&cur);
         eng_pods_free(&out);
+}
+
+/* Pods no longer wanted are kept, marked deleted, until their node
+ * reports them removed; unscheduled or ended ones go at once, and one
+ * whose node stays silent past its grace period and a margin too. */
+static void
+test_graceful_delete(void **state)
+{
+        (void)state;
+        eng_pods cur = ENG_PODS_INIT, out = ENG_PODS_INIT, out2 = ENG_PODS_INIT;
+        res_value *d3 = deploy(3, "a", NULL, NULL), *d1 = deploy(1, "a", NULL, NULL);
+        run_n(&d3, 1, &cur, local_node, 1, "salt", &out);
+        advance(&cur, &out, true);
+        assert_int_equal(cur.n, 3);
+        cur.items[2].terminated = true; /* its containers all ended */
+        run_n(&d1, 1, &cur, local_node, 1, "salt", &out);
+        assert_int_equal(out.n, 2);
+        size_t n_term = 0;
+        for (size_t i = 0; i < out.n; i++) {
+                const eng_pod *p = &out.items[i];
+                if (!eng_pod_terminating(p))
+                        continue;
+                n_term++;
+                assert_string_equal(p->uid, cur.items[1].uid);
+                const res_value *m = res_map_get(p->obj, "metadata");
+                int64_t t = tm_parse_rfc3339(res_get_str(m, "deletionTimestamp", ""));
+                assert_true(t > 0 && t <= tm_wall_s() && t >= tm_wall_s() - 5);
+                assert_int_equal(res_get_int(m, "deletionGracePeriodSeconds", 0), 30);
+        }
+        assert_int_equal(n_term, 1);
+        /* Next run: still there, the same object, not re-adopted. */
+        run_n(&d1, 1, &out, local_node, 1, "salt", &out2);
+        assert_int_equal(out2.n, 2);
+        for (size_t i = 0; i < out.n; i++) {
+                const eng_pod *q = eng_pods_find_uid(&out2, out.items[i].uid);
+                assert_non_null(q);
+                char *x = json_of(out.items[i].obj), *y = json_of(q->obj);
+                assert_string_equal(x, y);
+                free(x);
+                free(y);
+        }
+        eng_pods_free(&out2);
+        /* With the Deployment gone too, every pod is kept being deleted. */
+        run_n(NULL, 0, &out, local_node, 1, "salt", &out2);
+        assert_int_equal(out2.n, 2);
+        for (size_t i = 0; i < out2.n; i++)
+                assert_true(eng_pod_terminating(&out2.items[i]));
+        eng_pods_free(&out2);
+        /* A node silent past the grace period and the margin: forgotten. */
+        for (size_t i = 0; i < out.n; i++)
+                mark_deleted(&out.items[i], 30 + ENG_TERMINATING_MARGIN_S + 1);
+        run_n(NULL, 0, &out, local_node, 1, "salt", &out2);
+        assert_int_equal(out2.n, 0);
+        eng_pods_free(&out);
+        eng_pods_free(&cur);
+        res_value_free(d3);
+        res_value_free(d1);
 }
 
 static void
@@ -758,6 +843,7 @@ main(void)
             cmocka_unit_test(test_rolling_first_steps),
             cmocka_unit_test(test_rolling_stalls_on_unready),
             cmocka_unit_test(test_recreate),
+            cmocka_unit_test(test_graceful_delete),
             cmocka_unit_test(test_paused),
             cmocka_unit_test(test_replicaset_manifest),
             cmocka_unit_test(test_daemonset),

@@ -200,6 +200,60 @@ test_status_apply(void **state)
         eng_pods_free(&pods);
 }
 
+/* A pod no longer wanted stays, marked deleted, out of NodeDesired, until
+ * the node reports it removed; "removed" never drops a wanted pod. */
+static void
+test_removed(void **state)
+{
+        fx *f = *state;
+        apply(f, manifests);
+        eng_pods pods = ENG_PODS_INIT, after = ENG_PODS_INIT, none = ENG_PODS_INIT;
+        controllers(f, &pods);
+        bool changed = false, moved = false;
+        tm_error err = {0};
+        assert_int_equal(eng_podstore_sync(f->ps, &pods, &changed, &err), 0);
+        char *uid = xstrdup(pods.items[0].uid);
+        char *removed = xasprintf("{\"kind\":\"NodeStatus\",\"node\":\"local\",\"generation\":2,"
+                                  "\"pods\":[],\"events\":[],\"removed\":[\"%s\"]}",
+                                  uid);
+        /* Still wanted: a report of its removal does not delete it. */
+        assert_int_equal(
+            eng_node_status_apply(f->ps, "local", removed, strlen(removed), &moved, &err), 0);
+        assert_false(moved);
+        eng_pods cur = ENG_PODS_INIT;
+        assert_int_equal(eng_podstore_load(f->ps, &cur, &err), 0);
+        assert_int_equal(cur.n, 1);
+        /* Its manifest gone: kept, being deleted, and not sent to the node. */
+        eng_node_info nodes[] = {{"local", NULL}};
+        assert_int_equal(eng_controllers_run(NULL, 0, &cur, nodes, 1, "salt", &after, &err), 0);
+        assert_int_equal(after.n, 1);
+        assert_true(eng_pod_terminating(&after.items[0]));
+        assert_int_equal(eng_podstore_sync(f->ps, &after, &changed, &err), 0);
+        assert_true(changed);
+        char *msg = NULL;
+        assert_int_equal(
+            eng_node_desired(f->store, "local", 3, &after, NULL, 0, NULL, 0, &msg, &err), 0);
+        json_t *j = json_loads(msg, 0, NULL);
+        assert_int_equal(json_array_size(json_object_get(j, "pods")), 0);
+        assert_int_equal(json_array_size(json_object_get(j, "secrets")), 0);
+        json_decref(j);
+        free(msg);
+        /* The node reports it removed: the row goes, the controllers move on. */
+        assert_int_equal(
+            eng_node_status_apply(f->ps, "local", removed, strlen(removed), &moved, &err), 0);
+        assert_true(moved);
+        assert_int_equal(eng_podstore_load(f->ps, &none, &err), 0);
+        assert_int_equal(none.n, 0);
+        /* "removed" must be a list of at most STATUS_MAX_PODS. */
+        const char *bad = "{\"kind\":\"NodeStatus\",\"node\":\"local\",\"removed\":\"x\"}";
+        assert_true(eng_node_status_apply(f->ps, "local", bad, strlen(bad), &moved, &err) < 0);
+        free(removed);
+        free(uid);
+        eng_pods_free(&cur);
+        eng_pods_free(&after);
+        eng_pods_free(&pods);
+}
+
 static res_value *
 json_value(const char *s)
 {
@@ -326,6 +380,7 @@ main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test_setup_teardown(test_desired_has_only_what_pods_use, setup, teardown),
             cmocka_unit_test_setup_teardown(test_status_apply, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_removed, setup, teardown),
             cmocka_unit_test(test_pod_view),
             cmocka_unit_test_setup_teardown(test_volumes, setup, teardown),
         };

@@ -21,7 +21,7 @@ ${3:-}
     metadata:
       labels: {app: web}
     spec:
-      terminationGracePeriodSeconds: 1
+      terminationGracePeriodSeconds: ${GRACE:-1}
       containers:
       - name: c
         image: busybox:latest
@@ -31,11 +31,21 @@ ${3:-}
         - {name: FLAVOUR, value: "$2"}
 EOF
 }
-# The web pods: "NAME STATUS HASH" lines.
+# The web pods not being deleted (what maxSurge/maxUnavailable count, as
+# in Kubernetes): "NAME STATUS HASH" lines.
 web_pods() {
         T get pods -l app=web -o json 2>/dev/null |
                 jq -r '(.items // [.])[] | select(.metadata.name != null) |
+                       select(.metadata.deletionTimestamp == null) |
                        "\(.metadata.name) \(.status.phase // "-") \(.metadata.labels["pod-template-hash"] // "-")"'
+}
+# The FLAVOUR of every web container process running now, sorted, unique.
+flavours() {
+        local pids
+        pids=$(pgrep -x sleep | sed 's|.*|/proc/&/environ|')
+        [ -n "$pids" ] || return 0
+        # shellcheck disable=SC2086
+        grep -a -h -o 'FLAVOUR=[a-z]*' $pids 2>/dev/null | sort -u | tr '\n' ' ' || true
 }
 n_running() { web_pods | awk '$2 == "Running"' | wc -l; }
 n_listed() { web_pods | wc -l; }
@@ -104,11 +114,18 @@ REC='  strategy: {type: Recreate}'
 web 3 chocolate "$REC" >"$SITE/web.yaml"
 sleep 1
 [ "$(hashes)" = "$H2 " ] || fail "a strategy change alone changed the pods: $(web_pods)"
-web 3 mint "$REC" >"$SITE/web.yaml"
-mixed=0 t0=$SECONDS done=
+# sleep ignores SIGTERM as PID 1: the old pods take their whole grace.
+GRACE=3 web 3 mint "$REC" >"$SITE/web.yaml"
+mixed=0 t0=$SECONDS done= seen_terminating=
 while [ $((SECONDS - t0)) -lt 120 ]; do
         h=$(hashes)
         [ "$(wc -w <<<"$h")" -gt 1 ] && mixed=1
+        # The containers themselves: an old one still stopping and a new
+        # one started would be both flavours at once.
+        f=$(flavours)
+        [ "$(wc -w <<<"$f")" -gt 1 ] && mixed=2
+        g=$(T get pods -l app=web --no-headers 2>/dev/null || true)
+        grep -q ' Terminating ' <<<"$g" && seen_terminating=1
         if [ "$(n_running)" = 3 ] && [ "$(n_listed)" = 3 ] && [ "$(wc -w <<<"$h")" = 1 ] &&
                 [ "${h% }" != "$H2" ]; then
                 done=1
@@ -117,7 +134,15 @@ while [ $((SECONDS - t0)) -lt 120 ]; do
         sleep 0.1
 done
 [ -n "$done" ] || fail "the Recreate rollout did not finish: $(web_pods)"
-[ "$mixed" = 0 ] || fail "old and new pods existed together under Recreate"
+[ "$mixed" = 0 ] || fail "old and new pods existed together under Recreate ($mixed)"
+[ -n "$seen_terminating" ] || fail "get pods never showed the old pods Terminating"
+# The daemon's own order: every old pod removed before the first new one.
+H3=$(hashes)
+H3=${H3% }
+first_new=$(grep -n "msg=\"pod created\" pod=default/web-$H3-" "$WORK/serve.log" | head -1 | cut -d: -f1)
+last_old=$(grep -n "msg=\"pod removed\" pod=default/web-$H2-" "$WORK/serve.log" | tail -1 | cut -d: -f1)
+[ -n "$first_new" ] && [ -n "$last_old" ] && [ "$last_old" -lt "$first_new" ] ||
+        fail "under Recreate a new pod was created (log line $first_new) before the last old one was removed (line $last_old)"
 P=$(web_pods | awk 'NR == 1 {print $1}')
 OUT=$(in_pod "$P" env)
 expect_in "FLAVOUR=mint"
