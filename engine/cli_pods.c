@@ -39,11 +39,15 @@ find_pod(eng_podstore *ps, const char *ns, const char *name, eng_pod_row **rows,
                 fprintf(stderr, "timone: %s\n", err.msg);
                 return 2;
         }
+        /* A replaced pod may still be stopping under the same name: the
+         * one not being deleted is the pod. */
+        *found = NULL;
         for (size_t i = 0; i < *n; i++)
-                if (!strcmp((*rows)[i].pod.name, name)) {
+                if (!strcmp((*rows)[i].pod.name, name) &&
+                    (!*found || eng_pod_terminating(&(*found)->pod)))
                         *found = &(*rows)[i];
-                        return 0;
-                }
+        if (*found)
+                return 0;
         fprintf(stderr, "Error from server (NotFound): pods \"%s\" not found\n", name);
         return 1;
 }
