@@ -56,7 +56,8 @@ usage(FILE *out)
         fprintf(out, "timone: declarative reconciliation for small fleets of Linux machines\n\n"
                      "usage: timone VERB [FLAGS] [ARGS]\n\nverbs:\n");
         for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-                fprintf(out, "  %-9s %s\n", verbs[i].name, verbs[i].summary);
+                if (!verbs[i].fn || *verbs[i].fn) /* verbs this build has */
+                        fprintf(out, "  %-9s %s\n", verbs[i].name, verbs[i].summary);
         fprintf(out, "\nRun `timone VERB --help` for a verb's flags. Global: --log-level "
                      "debug|info|warn|error (or TIMONE_LOG_LEVEL).\n");
 }
@@ -138,12 +139,8 @@ eng_cli_main(int argc, char **argv)
                 }
         }
         for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-                if (strcmp(verbs[i].name, verb) != 0 || !verbs[i].fn)
+                if (strcmp(verbs[i].name, verb) != 0 || !verbs[i].fn || !*verbs[i].fn)
                         continue;
-                if (!*verbs[i].fn) {
-                        fprintf(stderr, "timone: \"%s\" is not available in this build\n", verb);
-                        return 2;
-                }
                 return (*verbs[i].fn)(argc - argi, argv + argi);
         }
         fprintf(stderr, "timone: unknown verb \"%s\"\n\n", verb);
