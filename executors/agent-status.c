@@ -50,14 +50,13 @@ agent_pod_status(exe_agent *a, agent_pod *p, tm_buf *out)
                 agent_container *c = &p->cs[i];
                 /* Ready: running, started (startupProbe passed), postStart
                  * done and readinessProbe passing (agent-probe.c). */
-                bool ready = c->running && !c->waiting_reason[0] && !c->init &&
-                             agent_probe_is_ready(c);
+                bool ready =
+                    c->running && !c->waiting_reason[0] && !c->init && agent_probe_is_ready(c);
                 bool started = c->running && (c->init || agent_probe_is_started(c));
-                json_t *j =
-                    json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:s}", "name", c->name, "image",
-                              res_get_str(c->spec, "image", ""), "imageID", c->image_id, "ready",
-                              c->init ? c->done : ready, "started", started, "restartCount",
-                              (int)c->restarts, "containerID", "");
+                json_t *j = json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:s}", "name", c->name,
+                                      "image", res_get_str(c->spec, "image", ""), "imageID",
+                                      c->image_id, "ready", c->init ? c->done : ready, "started",
+                                      started, "restartCount", (int)c->restarts, "containerID", "");
                 json_object_set_new(j, "containerID",
                                     c->started_once
                                         ? json_sprintf("timone://tm-%s-%s", p->uid, c->name)

@@ -141,10 +141,185 @@ exe_probe_redact(const char *s, size_t len, const char *const *secrets, const si
                         continue;
                 }
                 unsigned char ch = (unsigned char)s[i++];
-                tm_buf_putc(&b, (ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f ? '?'
-                                                                                      : (char)ch);
+                tm_buf_putc(&b,
+                            (ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f ? '?' : (char)ch);
         }
         if (!b.data)
                 tm_buf_puts(&b, "");
         return tm_buf_steal(&b);
+}
+
+/* --- gRPC health over h2c --- */
+
+static void
+h2_frame(tm_buf *b, uint8_t type, uint8_t flags, uint32_t stream, const void *p, size_t n)
+{
+        uint8_t h[9] = {(uint8_t)(n >> 16),
+                        (uint8_t)(n >> 8),
+                        (uint8_t)n,
+                        type,
+                        flags,
+                        (uint8_t)(stream >> 24),
+                        (uint8_t)(stream >> 16),
+                        (uint8_t)(stream >> 8),
+                        (uint8_t)stream};
+        tm_buf_append(b, h, sizeof(h));
+        if (n)
+                tm_buf_append(b, p, n);
+}
+
+/* HPACK integer with an N-bit prefix (RFC 7541 5.1). */
+static void
+hpack_int(tm_buf *b, uint8_t first, int bits, size_t v)
+{
+        size_t max = ((size_t)1 << bits) - 1;
+        if (v < max) {
+                tm_buf_putc(b, (char)(first | v));
+                return;
+        }
+        tm_buf_putc(b, (char)(first | max));
+        for (v -= max; v >= 128; v /= 128)
+                tm_buf_putc(b, (char)(v % 128 + 128));
+        tm_buf_putc(b, (char)v);
+}
+
+static void
+hpack_str(tm_buf *b, const char *s)
+{
+        hpack_int(b, 0, 7, strlen(s)); /* not Huffman-coded */
+        tm_buf_puts(b, s);
+}
+
+/* A literal field without indexing; name_index 0: a new name. */
+static void
+hpack_field(tm_buf *b, size_t name_index, const char *name, const char *value)
+{
+        hpack_int(b, 0, 4, name_index);
+        if (!name_index)
+                hpack_str(b, name);
+        hpack_str(b, value);
+}
+
+void
+exe_probe_grpc_request(tm_buf *out, const char *authority, const char *service)
+{
+        tm_buf_puts(out, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        static const uint8_t no_push[6] = {0, 2, 0, 0, 0, 0}; /* SETTINGS_ENABLE_PUSH 0 */
+        h2_frame(out, 0x4, 0, 0, no_push, sizeof(no_push));
+        tm_buf h = TM_BUF_INIT;
+        tm_buf_putc(&h, (char)0x83); /* :method POST (static 3) */
+        tm_buf_putc(&h, (char)0x86); /* :scheme http (static 6) */
+        hpack_field(&h, 4, NULL, "/grpc.health.v1.Health/Check");
+        hpack_field(&h, 1, NULL, authority);
+        hpack_field(&h, 31, NULL, "application/grpc");
+        hpack_field(&h, 0, "te", "trailers");
+        hpack_field(&h, 58, NULL, EXE_PROBE_USER_AGENT);
+        h2_frame(out, 0x1, 0x4, 1, h.data, h.len); /* END_HEADERS */
+        tm_buf_free(&h);
+        /* HealthCheckRequest{service = 1}, behind gRPC's 5-byte prefix. */
+        size_t sl = strnlen(service ? service : "", 1024);
+        tm_buf m = TM_BUF_INIT;
+        size_t ml = sl ? 1 + (sl < 128 ? 1 : 2) + sl : 0;
+        uint8_t pre[5] = {0, (uint8_t)(ml >> 24), (uint8_t)(ml >> 16), (uint8_t)(ml >> 8),
+                          (uint8_t)ml};
+        tm_buf_append(&m, pre, sizeof(pre));
+        if (sl) {
+                tm_buf_putc(&m, 0x0a);
+                if (sl < 128)
+                        tm_buf_putc(&m, (char)sl);
+                else {
+                        tm_buf_putc(&m, (char)(sl % 128 + 128));
+                        tm_buf_putc(&m, (char)(sl / 128));
+                }
+                tm_buf_append(&m, service, sl);
+        }
+        h2_frame(out, 0x0, 0x1, 1, m.data, m.len); /* END_STREAM */
+        tm_buf_free(&m);
+}
+
+const char exe_probe_h2_settings_ack[9] = {0, 0, 0, 0x4, 0x1, 0, 0, 0, 0};
+
+int
+exe_probe_h2_parse(exe_probe_h2 *h, const char *buf, size_t len)
+{
+        const uint8_t *u = (const uint8_t *)buf;
+        while (!h->ended && len - h->off >= 9) {
+                const uint8_t *f = u + h->off;
+                size_t n = (size_t)f[0] << 16 | (size_t)f[1] << 8 | f[2];
+                uint8_t type = f[3], flags = f[4];
+                uint32_t stream =
+                    ((uint32_t)f[5] << 24 | (uint32_t)f[6] << 16 | (uint32_t)f[7] << 8 | f[8]) &
+                    0x7fffffffu;
+                if (n > EXE_PROBE_H2_FRAME_MAX)
+                        return -EPROTO;
+                if (len - h->off - 9 < n)
+                        break;
+                const uint8_t *p = f + 9;
+                if (type == 0x0 && stream == 1) { /* DATA */
+                        size_t pad = 0, at = 0;
+                        if (flags & 0x8) {
+                                if (n < 1 || (size_t)p[0] + 1 > n)
+                                        return -EPROTO;
+                                pad = p[0];
+                                at = 1;
+                        }
+                        for (size_t i = at; i < n - pad && h->msg_len < sizeof(h->msg); i++)
+                                h->msg[h->msg_len++] = p[i];
+                        h->have_msg |= n - pad - at > 0;
+                        h->ended |= flags & 0x1;
+                } else if (type == 0x1 && stream == 1) { /* HEADERS, trailers */
+                        h->ended |= flags & 0x1;
+                } else if (type == 0x3 && stream == 1 && n == 4) { /* RST_STREAM */
+                        h->rst_code = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+                                      (uint32_t)p[2] << 8 | p[3];
+                        h->reset = h->ended = true;
+                } else if (type == 0x4 && stream == 0 && !(flags & 0x1)) { /* SETTINGS */
+                        h->settings_ack_due = true;
+                } else if (type == 0x7 && n >= 8) { /* GOAWAY */
+                        uint32_t last = ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+                                         (uint32_t)p[2] << 8 | p[3]) &
+                                        0x7fffffffu;
+                        if (last < 1) {
+                                h->rst_code = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+                                              (uint32_t)p[6] << 8 | p[7];
+                                h->reset = h->ended = true;
+                        }
+                }
+                h->off += 9 + n;
+        }
+        return h->ended ? 0 : -EAGAIN;
+}
+
+int
+exe_probe_grpc_status(const exe_probe_h2 *h)
+{
+        /* [0 = not compressed][length: 4][HealthCheckResponse]; status is
+         * field 1, a varint; absent means 0 (UNKNOWN). */
+        if (!h->have_msg || h->msg_len < 5 || h->msg[0] != 0)
+                return -1;
+        size_t ml =
+            (size_t)h->msg[1] << 24 | (size_t)h->msg[2] << 16 | (size_t)h->msg[3] << 8 | h->msg[4];
+        size_t end = 5 + ml < h->msg_len ? 5 + ml : h->msg_len;
+        for (size_t i = 5; i + 1 < end;) {
+                uint8_t tag = h->msg[i];
+                if (tag == 0x08)
+                        return h->msg[i + 1] < 128 ? h->msg[i + 1] : -1;
+                if ((tag & 7) == 0) { /* another varint: skip it */
+                        for (i++; i < end && h->msg[i] & 0x80; i++)
+                                ;
+                        i++;
+                } else if ((tag & 7) == 2) { /* bytes */
+                        i += 2 + (size_t)h->msg[i + 1];
+                } else {
+                        return -1;
+                }
+        }
+        return 0;
+}
+
+const char *
+exe_probe_grpc_status_name(int status)
+{
+        static const char *const names[] = {"UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"};
+        return status >= 0 && status < 4 ? names[status] : "UNKNOWN";
 }

@@ -57,3 +57,33 @@ bool exe_probe_http_headers_done(const char *buf, size_t len);
  * everything). Caller frees; NUL-terminated. */
 char *exe_probe_redact(const char *s, size_t len, const char *const *secrets, const size_t *lens,
                        size_t n);
+
+/* gRPC health checks (grpc.health.v1.Health/Check, as the kubelet's grpc
+ * probe) over cleartext HTTP/2 (h2c with prior knowledge). */
+#define EXE_PROBE_H2_FRAME_MAX 16384 /* SETTINGS_MAX_FRAME_SIZE's default */
+
+/* The bytes a client sends: preface, SETTINGS, HEADERS and DATA of one
+ * request on stream 1 (service "" asks for the server as a whole). */
+void exe_probe_grpc_request(tm_buf *out, const char *authority, const char *service);
+
+typedef struct exe_probe_h2 {
+        size_t off;            /* response bytes consumed */
+        bool settings_ack_due; /* the peer sent SETTINGS: send one ACK frame */
+        bool ended;            /* stream 1 is over (END_STREAM, RST_STREAM or GOAWAY) */
+        bool have_msg;
+        uint8_t msg[64]; /* the first bytes of the response's DATA */
+        size_t msg_len;
+        uint32_t rst_code; /* RST_STREAM or GOAWAY error code */
+        bool reset;
+} exe_probe_h2;
+
+/* An HTTP/2 SETTINGS frame with the ACK flag. */
+extern const char exe_probe_h2_settings_ack[9];
+/* Consumes the complete frames of buf[h->off, len); -EAGAIN when stream
+ * 1 is not over yet, 0 when it is, -EPROTO for a frame over the limit. */
+int exe_probe_h2_parse(exe_probe_h2 *h, const char *buf, size_t len);
+/* The serving status in the response message: 0 UNKNOWN, 1 SERVING,
+ * 2 NOT_SERVING, 3 SERVICE_UNKNOWN; -1 when there is no message. */
+int exe_probe_grpc_status(const exe_probe_h2 *h);
+/* "SERVING", "NOT_SERVING", ... for a status. */
+const char *exe_probe_grpc_status_name(int status);

@@ -14,6 +14,8 @@ PKGS=(
   openssh-server openssh-client procps psmisc jq
   # tests: TLS certificates for the HTTPS git server, its http.server
   openssl ca-certificates python3
+  # tests: the gRPC health server of pods_probes
+  python3-grpcio
 )
 missing=()
 for p in "${PKGS[@]}"; do

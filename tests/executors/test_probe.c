@@ -164,6 +164,157 @@ test_redact(void **state)
         free(out);
 }
 
+static void
+frame(tm_buf *b, uint8_t type, uint8_t flags, uint32_t stream, const void *p, size_t n)
+{
+        uint8_t h[9] = {(uint8_t)(n >> 16),
+                        (uint8_t)(n >> 8),
+                        (uint8_t)n,
+                        type,
+                        flags,
+                        (uint8_t)(stream >> 24),
+                        (uint8_t)(stream >> 16),
+                        (uint8_t)(stream >> 8),
+                        (uint8_t)stream};
+        tm_buf_append(b, h, 9);
+        if (n)
+                tm_buf_append(b, p, n);
+}
+
+static void
+test_grpc_request(void **state)
+{
+        (void)state;
+        tm_buf b = TM_BUF_INIT;
+        exe_probe_grpc_request(&b, "10.42.0.9:9000", "web");
+        const char *pre = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+        assert_true(b.len > 24 + 9 * 3);
+        assert_memory_equal(b.data, pre, 24);
+        const uint8_t *u = (const uint8_t *)b.data + 24;
+        /* SETTINGS (ENABLE_PUSH 0) on stream 0. */
+        assert_int_equal(u[2], 6);
+        assert_int_equal(u[3], 0x4);
+        assert_int_equal(u[8], 0);
+        u += 9 + 6;
+        /* HEADERS, END_HEADERS, stream 1: POST and http from the static
+         * table, the path as a literal. */
+        size_t hl = (size_t)u[0] << 16 | (size_t)u[1] << 8 | u[2];
+        assert_int_equal(u[3], 0x1);
+        assert_int_equal(u[4], 0x4);
+        assert_int_equal(u[8], 1);
+        assert_int_equal(u[9], 0x83);
+        assert_int_equal(u[10], 0x86);
+        assert_int_equal(u[11], 0x04);
+        assert_int_equal(u[12], 28);
+        assert_memory_equal(u + 13, "/grpc.health.v1.Health/Check", 28);
+        assert_non_null(memmem(u + 9, hl, "application/grpc", 16));
+        assert_non_null(memmem(u + 9, hl, "10.42.0.9:9000", 14));
+        assert_non_null(memmem(u + 9, hl, "trailers", 8));
+        u += 9 + hl;
+        /* DATA, END_STREAM: [0][len 5][0x0a 3 "web"]. */
+        assert_int_equal(u[2], 10);
+        assert_int_equal(u[3], 0x0);
+        assert_int_equal(u[4], 0x1);
+        static const uint8_t msg[10] = {0, 0, 0, 0, 5, 0x0a, 3, 'w', 'e', 'b'};
+        assert_memory_equal(u + 9, msg, 10);
+        assert_int_equal((size_t)(u + 19 - (const uint8_t *)b.data), b.len);
+        /* No service: an empty message. */
+        tm_buf_reset(&b);
+        exe_probe_grpc_request(&b, "a:1", "");
+        static const uint8_t empty[5] = {0, 0, 0, 0, 0};
+        assert_memory_equal(b.data + b.len - 5, empty, 5);
+        tm_buf_free(&b);
+}
+
+static int
+parse_all(tm_buf *b, exe_probe_h2 *h, size_t step)
+{
+        /* Fed in pieces, as a socket gives it. */
+        memset(h, 0, sizeof(*h));
+        int r = -EAGAIN;
+        for (size_t n = step; r == -EAGAIN; n += step) {
+                r = exe_probe_h2_parse(h, b->data, n < b->len ? n : b->len);
+                if (n >= b->len)
+                        break;
+        }
+        return r;
+}
+
+static void
+test_grpc_response(void **state)
+{
+        (void)state;
+        tm_buf b = TM_BUF_INIT;
+        static const uint8_t settings[6] = {0, 3, 0, 0, 0, 100};
+        static const uint8_t hdrs[2] = {0x88, 0x5f}; /* not decoded */
+        static const uint8_t serving[7] = {0, 0, 0, 0, 2, 0x08, 0x01};
+        static const uint8_t not_serving[7] = {0, 0, 0, 0, 2, 0x08, 0x02};
+        static const uint8_t unknown_msg[5] = {0, 0, 0, 0, 0};
+        frame(&b, 0x4, 0, 0, settings, 6);
+        frame(&b, 0x8, 0, 0, "\0\0\0\1", 4); /* WINDOW_UPDATE */
+        frame(&b, 0x1, 0x4, 1, hdrs, 2);
+        frame(&b, 0x0, 0, 1, serving, 7);
+        frame(&b, 0x1, 0x5, 1, hdrs, 2); /* trailers, END_STREAM */
+        exe_probe_h2 h;
+        for (size_t step = 1; step < 20; step += 6) {
+                assert_int_equal(parse_all(&b, &h, step), 0);
+                assert_true(h.settings_ack_due);
+                assert_int_equal(exe_probe_grpc_status(&h), 1);
+                assert_false(h.reset);
+        }
+        assert_string_equal(exe_probe_grpc_status_name(1), "SERVING");
+        /* NOT_SERVING, padded. */
+        tm_buf_reset(&b);
+        uint8_t padded[1 + 7 + 3] = {3};
+        memcpy(padded + 1, not_serving, 7);
+        frame(&b, 0x0, 0x8 | 0x1, 1, padded, sizeof(padded));
+        assert_int_equal(parse_all(&b, &h, 4), 0);
+        assert_int_equal(exe_probe_grpc_status(&h), 2);
+        assert_string_equal(exe_probe_grpc_status_name(2), "NOT_SERVING");
+        /* An empty message is UNKNOWN (proto3 default). */
+        tm_buf_reset(&b);
+        frame(&b, 0x0, 0x1, 1, unknown_msg, 5);
+        assert_int_equal(parse_all(&b, &h, 100), 0);
+        assert_int_equal(exe_probe_grpc_status(&h), 0);
+        /* Trailers only (Unimplemented): no message. */
+        tm_buf_reset(&b);
+        frame(&b, 0x1, 0x5, 1, hdrs, 2);
+        assert_int_equal(parse_all(&b, &h, 100), 0);
+        assert_int_equal(exe_probe_grpc_status(&h), -1);
+        /* RST_STREAM and GOAWAY end the stream with a code. */
+        tm_buf_reset(&b);
+        frame(&b, 0x3, 0, 1, "\0\0\0\x07", 4);
+        assert_int_equal(parse_all(&b, &h, 100), 0);
+        assert_true(h.reset);
+        assert_int_equal(h.rst_code, 7);
+        tm_buf_reset(&b);
+        frame(&b, 0x7, 0, 0, "\0\0\0\0\0\0\0\x01", 8);
+        assert_int_equal(parse_all(&b, &h, 100), 0);
+        assert_int_equal(h.rst_code, 1);
+        /* Frames of other streams do not count; an unfinished stream waits. */
+        tm_buf_reset(&b);
+        frame(&b, 0x0, 0x1, 3, serving, 7);
+        frame(&b, 0x0, 0, 1, serving, 7);
+        assert_int_equal(parse_all(&b, &h, 100), -EAGAIN);
+        assert_int_equal(exe_probe_grpc_status(&h), 1);
+        /* A frame over the limit, or padding longer than the frame. */
+        tm_buf_reset(&b);
+        static const uint8_t big[9] = {0x01, 0, 0, 0, 0, 0, 0, 0, 1};
+        tm_buf_append(&b, big, 9);
+        memset(&h, 0, sizeof(h));
+        assert_int_equal(exe_probe_h2_parse(&h, b.data, b.len), -EPROTO);
+        tm_buf_reset(&b);
+        frame(&b, 0x0, 0x8, 1, "\x09\0", 2);
+        memset(&h, 0, sizeof(h));
+        assert_int_equal(exe_probe_h2_parse(&h, b.data, b.len), -EPROTO);
+        /* Garbage for a message. */
+        memset(&h, 0, sizeof(h));
+        h.have_msg = true;
+        h.msg_len = 3;
+        assert_int_equal(exe_probe_grpc_status(&h), -1);
+        tm_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -173,6 +324,8 @@ main(void)
             cmocka_unit_test(test_http_status),
             cmocka_unit_test(test_http_request),
             cmocka_unit_test(test_redact),
+            cmocka_unit_test(test_grpc_request),
+            cmocka_unit_test(test_grpc_response),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,8 +5,18 @@
 # container with the Unhealthy and Killing events; a startup probe that
 # holds readiness back; tcpSocket probes; a postStart hook that writes a
 # file and a preStop hook that runs before SIGTERM; a failing postStart
-# (FailedPostStartHook); exec probe output with a secret value redacted.
+# (FailedPostStartHook); exec probe output with a secret value redacted;
+# HTTPS (openssl s_server) and gRPC health (python3-grpcio) probes against
+# servers run in the pod's network namespace.
 source "$SRC/tests/integration/pods-lib.sh"
+
+# Servers this test starts in pods' network namespaces go with the rest.
+SERVERS=
+eval "orig_$(declare -f pods_cleanup)"
+pods_cleanup() {
+        for p in $SERVERS; do kill "$p" 2>/dev/null || true; done
+        orig_pods_cleanup
+}
 
 HOST=$WORK/host
 mkdir -p "$HOST"
@@ -50,8 +60,8 @@ pod live "$WEB" '    livenessProbe:
     readinessProbe:
       httpGet: {path: /healthz, port: 8080}
       periodSeconds: 1' >"$SITE/live.yaml"
-# A startup probe that passes after ~4 s; readiness by tcpSocket.
-pod slow 'sleep 4; touch /tmp/started; exec httpd -f -p 8080 -h /tmp' '    startupProbe:
+# A startup probe that passes after ~6 s; readiness by tcpSocket.
+pod slow 'sleep 6; touch /tmp/started; exec httpd -f -p 8080 -h /tmp' '    startupProbe:
       exec: {command: ["test", "-e", "/tmp/started"]}
       periodSeconds: 1
       failureThreshold: 30
@@ -83,6 +93,14 @@ pod leaky "$WEB" '    env: [{name: TOKEN, valueFrom: {secretKeyRef: {name: tok, 
     readinessProbe:
       exec: {command: ["sh", "-c", "echo token is $TOKEN; exit 1"]}
       periodSeconds: 1' >>"$SITE/secret.yaml"
+# HTTPS and gRPC probes; the servers come later, from the node.
+pod tls 'while true; do sleep 1; done' '    readinessProbe:
+      httpGet: {path: /, port: 8443, scheme: HTTPS}
+      periodSeconds: 1' >"$SITE/tls.yaml"
+pod grpc 'while true; do sleep 1; done' '    readinessProbe:
+      grpc: {port: 9000}
+      periodSeconds: 1
+      timeoutSeconds: 2' >"$SITE/grpc.yaml"
 T0=$(date +%s)
 serve
 
@@ -92,13 +110,13 @@ cstat() { T get pod "$1" -o json | jq -r ".status.containerStatuses[0].$2"; }
 
 # --- startup probe holds readiness back (checked first: it is timed).
 wait_for 30 pod_is slow Running || fail "pod slow not Running: $(T get pods -o wide)"
-[ $(($(date +%s) - T0)) -lt 4 ] || echo "note: slow reached Running late, startup check is weak"
+[ $(($(date +%s) - T0)) -lt 6 ] || echo "note: slow reached Running late, startup check is weak"
 OUT="$(pod_col slow 2) $(cstat slow started) $(cstat slow ready)"
 [ "$OUT" = "0/1 false false" ] || fail "slow before its startup probe passed: '$OUT', want '0/1 false false'"
 wait_for 30 ready_is slow 1/1 || fail "slow never ready: $(T describe pod slow | tail -20)"
 [ "$(cstat slow started)" = true ] || fail "slow ready but not started"
 SLOW_S=$(($(date +%s) - T0))
-[ "$SLOW_S" -ge 4 ] || fail "slow ready after ${SLOW_S}s, before its startup probe could pass"
+[ "$SLOW_S" -ge 6 ] || fail "slow ready after ${SLOW_S}s, before its startup probe could pass"
 
 # --- readiness by exec, flipped with `timone exec` (as runAsUser 1234).
 wait_running ready
@@ -171,4 +189,49 @@ expect_in "token is [redacted]"
 expect_not_in "s3cr3t-Value-42"
 OUT=$(cat "$WORK/serve.log")
 expect_not_in "s3cr3t-Value-42"
+# --- HTTPS: refused first, then a TLS server (no certificate check).
+wait_running tls
+refused() { T describe pod tls | grep -q 'Readiness probe failed: Get "https://.*:8443/": dial tcp .*connection refused'; }
+wait_for 15 refused || fail "no refused HTTPS probe: $(T describe pod tls | tail)"
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=tls -days 1 -keyout "$WORK/k.pem" \
+        -out "$WORK/c.pem" >/dev/null 2>&1
+nsenter --net="$S/pods/$(pod_uid tls)/ns/net" openssl s_server -accept 8443 -cert "$WORK/c.pem" -key "$WORK/k.pem" -www -quiet \
+        </dev/null >/dev/null 2>&1 &
+SERVERS="$SERVERS $!"
+wait_for 20 ready_is tls 1/1 || fail "HTTPS probe never passed: $(T describe pod tls | tail)"
+
+# --- gRPC health: SERVING, then NOT_SERVING.
+if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
+        cat >"$WORK/health.py" <<'PY'
+import sys
+from concurrent import futures
+import grpc
+
+def check(request, context):
+    try:
+        v = int(open(sys.argv[2]).read().strip())
+    except Exception:
+        v = 1
+    return bytes([0x08, v])  # HealthCheckResponse{status: v}
+
+h = grpc.method_handlers_generic_handler("grpc.health.v1.Health", {
+    "Check": grpc.unary_unary_rpc_method_handler(check)})
+server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+server.add_generic_rpc_handlers((h,))
+server.add_insecure_port("0.0.0.0:" + sys.argv[1])
+server.start()
+server.wait_for_termination()
+PY
+        wait_running grpc
+        nsenter --net="$S/pods/$(pod_uid grpc)/ns/net" /usr/bin/python3 "$WORK/health.py" 9000 "$WORK/grpc-status" \
+                </dev/null >"$WORK/grpc.log" 2>&1 &
+        SERVERS="$SERVERS $!"
+        wait_for 30 ready_is grpc 1/1 || fail "gRPC probe never passed: $(T describe pod grpc | tail; cat "$WORK/grpc.log")"
+        echo 2 >"$WORK/grpc-status"
+        wait_for 15 ready_is grpc 0/1 || fail "gRPC NOT_SERVING left the pod ready"
+        OUT=$(T describe pod grpc)
+        expect_in 'Readiness probe failed: service unhealthy (responded with "NOT_SERVING")'
+else
+        echo "gRPC part skipped: needs python3-grpcio"
+fi
 echo "probes ok (startup probe passed after ${SLOW_S}s)"
