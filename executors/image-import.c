@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/dl.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -639,8 +640,10 @@ exe_image_import(exe_image_store *st, const char *archive, char ***refs, size_t 
                  tm_error *err)
 {
 import im = {.st = st, .archive = archive };
+        int r = tm_dl_archive_load(err);
+        if (r < 0)
+                return tm_error_wrap(err, "import \"%s\"", archive);
         im.stage = xasprintf("%s/tmp-import-XXXXXX", st->dir);
-        int r = 0;
         if (!mkdtemp(im.stage)) {
                 r = tm_error_errno(err, -errno, "create staging dir in \"%s\"", st->dir);
                 free(im.stage);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "common/buf.h"
+#include "common/dl.h"
 #include "common/mem.h"
 #include "common/util.h"
 
@@ -350,11 +351,14 @@ int
 src_bundle_read_memory(const void *data, size_t len, const src_limits *lim, const char *display,
                        src_snapshot **out, tm_error *err)
 {
+        int r = tm_dl_archive_load(err);
+        if (r < 0)
+                return r;
         struct archive *a = reader_new();
         if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
-                int r = tm_error_set(err, -EINVAL, "not a readable archive: %s",
-                                     archive_error_string(a) ? archive_error_string(a)
-                                                             : "unknown error");
+                r = tm_error_set(err, -EINVAL, "not a readable archive: %s",
+                                 archive_error_string(a) ? archive_error_string(a)
+                                                         : "unknown error");
                 archive_read_free(a);
                 return r;
         }
@@ -364,6 +368,9 @@ src_bundle_read_memory(const void *data, size_t len, const src_limits *lim, cons
 bool
 src_bundle_recognise(const char *path)
 {
+        /* Without libarchive nothing can tell: src_bundle_open says why. */
+        if (tm_dl_archive_load(NULL) < 0)
+                return true;
         struct archive *a = reader_new();
         struct archive_entry *e;
         bool ok = archive_read_open_filename(a, path, 65536) == ARCHIVE_OK &&
@@ -441,6 +448,9 @@ static const struct src_ops bundle_ops = {
 int
 src_bundle_open(src_source *s, tm_error *err)
 {
+        int r = tm_dl_archive_load(err);
+        if (r < 0)
+                return tm_error_wrap(err, "bundle \"%s\"", s->display);
         struct bundle_impl *impl = xcalloc(1, sizeof(*impl));
         impl->path = xstrdup(s->spec);
         s->kind = SRC_BUNDLE;

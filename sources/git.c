@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/dl.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -637,7 +638,10 @@ git_open_common(src_source *s, bool force_local, tm_error *err)
                 return r;
         free(s->display);
         s->display = xstrdup(spec->display);
-        int n = git_libgit2_init();
+        int n = tm_dl_git2_load(err);
+        if (n < 0)
+                return tm_error_wrap(err, "git source \"%s\"", s->display);
+        n = git_libgit2_init();
         if (n < 0)
                 return tm_error_set(err, -EIO, "libgit2 initialisation failed");
         if (n == 1) {
@@ -646,7 +650,7 @@ git_open_common(src_source *s, bool force_local, tm_error *err)
                 if (!ca || access(ca, R_OK) != 0)
                         ca = "/etc/ssl/certs/ca-certificates.crt";
                 if (access(ca, R_OK) == 0)
-                        git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, ca, NULL);
+                        tm_dl_git2_set_ssl_cert_locations(ca, NULL);
         }
         src_git *g = xcalloc(1, sizeof(*g));
         g->spec = TAKE_PTR(spec);
