@@ -34,6 +34,16 @@ terminated_reason(const res_value *t, char *out, size_t n, const char *prefix)
                          (long long)res_get_int(t, "exitCode", 0));
 }
 
+static bool
+pod_ready(const res_value *status)
+{
+        const res_value *conds = seq(status, "conditions");
+        for (uint32_t i = 0; conds && i < conds->n; i++)
+                if (!strcmp(res_get_str(conds->u.items[i], "type", ""), "Ready"))
+                        return !strcmp(res_get_str(conds->u.items[i], "status", ""), "True");
+        return false;
+}
+
 void
 eng_pod_view_make(const res_value *pod, const res_value *status, eng_pod_view *out)
 {
@@ -97,8 +107,10 @@ eng_pod_view_make(const res_value *pod, const res_value *status, eng_pod_view *o
                 else if (res_map_get(st, "running") && res_get_bool(c, "ready", false))
                         has_running = true;
         }
+        /* kubectl: a pod with a completed and a running container is
+         * Running when its Ready condition is True, else NotReady. */
         if (!initializing && !strcmp(out->status, "Completed") && has_running)
-                copy(out->status, sizeof(out->status), "Running");
+                copy(out->status, sizeof(out->status), pod_ready(status) ? "Running" : "NotReady");
         if (deleting)
                 copy(out->status, sizeof(out->status), "Terminating");
 }

@@ -45,8 +45,7 @@ act_end(probe_act *x, exe_probe_result r, char *msg)
         x->msg = msg;
 }
 
-/* --- secrets never in messages --- */
-
+/* Go's wording: "dial tcp 10.42.0.2:80: connect: connection refused". */
 static char *
 lower_errno(const char *what, const char *addr, int e)
 {

@@ -5,13 +5,17 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "common/buf.h"
 #include "common/mem.h"
+#include "common/util.h"
 #include "executors/probe.h"
+#include "executors/runtime.h"
 
 static void
 test_readiness_thresholds(void **state)
@@ -315,6 +319,58 @@ test_grpc_response(void **state)
         tm_buf_free(&b);
 }
 
+/* The user of `exec` (probes, hooks, `timone exec`) comes from the
+ * container's bundle: runAsUser, runAsGroup, groups, cwd. */
+static void
+test_container_user(void **state)
+{
+        (void)state;
+        char tmpl[] = "/tmp/test_probe.XXXXXX";
+        char *dir = mkdtemp(tmpl);
+        assert_non_null(dir);
+        _cleanup_free_ char *cdir = xasprintf("%s/pods/u-1234/containers/web", dir);
+        tm_error err = {0};
+        assert_int_equal(tm_mkdir_p(cdir, 0700, &err), 0);
+        _cleanup_free_ char *cfg = xasprintf("%s/config.json", cdir);
+        const char *json = "{\"process\": {\"user\": {\"uid\": 1234, \"gid\": 2345, "
+                           "\"additionalGids\": [7, 8]}, \"cwd\": \"/srv\", "
+                           "\"noNewPrivileges\": true}}";
+        assert_int_equal(tm_file_write_atomic(cfg, json, strlen(json), 0600, &err), 0);
+        exe_container_user u;
+        assert_int_equal(exe_container_user_get(dir, "u-1234", "web", &u, &err), 0);
+        assert_int_equal(u.uid, 1234);
+        assert_int_equal(u.gid, 2345);
+        assert_int_equal(u.n_gids, 2);
+        assert_int_equal(u.gids[1], 8);
+        assert_string_equal(u.cwd, "/srv");
+        assert_true(u.no_new_privileges);
+        const char *av[8];
+        char *owned[4];
+        size_t k = 0, n_owned = 0;
+        exe_container_user_args(&u, true, av, &k, owned, &n_owned);
+        assert_int_equal(k, 4);
+        assert_string_equal(av[0], "--user=1234:2345");
+        assert_string_equal(av[1], "--additional-gids=7,8");
+        assert_string_equal(av[2], "--cwd=/srv");
+        assert_string_equal(av[3], "--no-new-privs");
+        for (size_t i = 0; i < n_owned; i++)
+                free(owned[i]);
+        k = n_owned = 0;
+        exe_container_user_args(&u, false, av, &k, owned, &n_owned); /* crun: no groups flag */
+        assert_int_equal(k, 3);
+        assert_string_equal(av[1], "--cwd=/srv");
+        for (size_t i = 0; i < n_owned; i++)
+                free(owned[i]);
+        /* Names are path components: no way out of the state directory. */
+        assert_true(exe_container_user_get(dir, "u-1234", "../web", &u, &err) < 0);
+        assert_true(exe_container_user_get(dir, "..", "web", &u, &err) < 0);
+        /* No bundle, or one without a user: an error, never root. */
+        assert_true(exe_container_user_get(dir, "u-1234", "db", &u, &err) < 0);
+        assert_int_equal(tm_file_write_atomic(cfg, "{}", 2, 0600, &err), 0);
+        assert_true(exe_container_user_get(dir, "u-1234", "web", &u, &err) < 0);
+        assert_int_equal(tm_rm_rf(dir, &err), 0);
+}
+
 int
 main(void)
 {
@@ -326,6 +382,7 @@ main(void)
             cmocka_unit_test(test_redact),
             cmocka_unit_test(test_grpc_request),
             cmocka_unit_test(test_grpc_response),
+            cmocka_unit_test(test_container_user),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
