@@ -1,13 +1,38 @@
 #include "common/mem.h"
 
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void __attribute__((noreturn)) oom(void)
 {
         fputs("level=fatal msg=\"out of memory\"\n", stderr);
         abort();
+}
+
+void
+tm_mem_big_heap(size_t bytes)
+{
+        const uintptr_t huge = 2u << 20;
+        if (bytes > (32u << 20))
+                bytes = 32u << 20;
+        /* grow the heap bytes at a time, keep what is freed, and keep big
+         * buffers on it too rather than in mappings of their own */
+        mallopt(M_TOP_PAD, (int)bytes);
+        mallopt(M_TRIM_THRESHOLD, (int)(2 * bytes));
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        void *lo = sbrk(0);
+        free(xmalloc(64 * 1024)); /* the heap grows by bytes now */
+        void *hi = sbrk(0);
+        if (lo == (void *)-1 || hi == (void *)-1 || hi <= lo)
+                return;
+        uintptr_t a = ((uintptr_t)lo + huge - 1) & ~(huge - 1);
+        uintptr_t b = (uintptr_t)hi & ~(huge - 1);
+        /* a hint: where the kernel has no huge page to give, nothing changes */
+        if (b > a)
+                (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
 }
 
 void *

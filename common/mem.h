@@ -20,6 +20,14 @@ void *xmemdup(const void *p, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
 
+/* For a short process that builds a large heap (diff, apply of thousands
+ * of objects): the heap grows bytes (at most 32 MiB) at once, freed memory
+ * stays for reuse, and the kernel is asked to back it with transparent huge
+ * pages, so that it costs a few page faults instead of thousands (each one
+ * slow under virtualisation). Address space only: untouched pages cost no
+ * memory. */
+void tm_mem_big_heap(size_t bytes);
+
 /* Grows *items (of *cap elements of size) so that it holds at least need. */
 void tm_grow(void **items, size_t *cap, size_t need, size_t size);
 #define TM_GROW(arr, cap, need) tm_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))

@@ -79,6 +79,9 @@ load_desired(const core_opts *o, src_snapshot **snap_out, res_set **set_out, res
         _cleanup_(src_closep) src_source *src = NULL;
         _cleanup_(src_snapshot_freep) src_snapshot *snap = NULL;
         int r;
+        /* a short process about to build tens of MiB of files, trees and
+         * rows: fewer, bigger page faults */
+        tm_mem_big_heap(32u << 20);
         if ((r = src_open(&src, spec, &so, err)) < 0 ||
             (r = src_snapshot_take(src, &snap, err)) < 0)
                 return r;

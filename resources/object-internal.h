@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "common/hash.h"
 #include "resources/object.h"
 #include "resources/schema-internal.h"
 
@@ -75,10 +76,10 @@ long res_base64_decode(const char *s, size_t n, unsigned char *out, size_t *bad_
 char *res_base64_encode(const unsigned char *p, size_t n, size_t *out_len);
 
 /* res_object_from_value for a tree decoded from a part of a file that
- * starts after line_offset lines; scratch (may be NULL) is a buffer kept
- * between calls. */
+ * starts after line_offset lines; scratch and hasher (each may be NULL) are
+ * a buffer and a hash context kept between calls. */
 int res_object_build(res_value *root, const char *file, uint32_t line_offset, tm_buf *scratch,
-                     res_object **out, res_diags *diags);
+                     tm_sha256 *hasher, res_object **out, res_diags *diags);
 
 /* Tests: the size of the decoding batches of res_set_add_file (SIZE_MAX:
  * whole files). */

@@ -322,12 +322,12 @@ resolve_kind(res_vctx *c, const res_value *root)
 int
 res_object_from_value(res_value *root, const char *file, res_object **out, res_diags *diags)
 {
-        return res_object_build(root, file, 0, NULL, out, diags);
+        return res_object_build(root, file, 0, NULL, NULL, out, diags);
 }
 
 int
 res_object_build(res_value *root, const char *file, uint32_t line_offset, tm_buf *scratch,
-                 res_object **out, res_diags *diags)
+                 tm_sha256 *hasher, res_object **out, res_diags *diags)
 {
         res_vctx c = {.file = file, .diags = diags, .line_offset = line_offset};
         if (root) {
@@ -413,7 +413,10 @@ res_object_build(res_value *root, const char *file, uint32_t line_offset, tm_buf
                 explicit_bzero(scratch->data, scratch->len);
         tm_buf_free(&local);
         char hex[TM_SHA256_HEX_LEN + 1];
-        tm_sha256_hex(o->json, o->json_len, hex);
+        if (hasher)
+                tm_sha256_reuse_hex(hasher, o->json, o->json_len, hex);
+        else
+                tm_sha256_hex(o->json, o->json_len, hex);
         memcpy(o->hash, "sha256:", 7);
         memcpy(o->hash + 7, hex, sizeof(hex));
         res_value_free(root);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/mem.h"
 #include "resources/object-internal.h"
 #include "resources/yaml-internal.h"
@@ -19,6 +20,7 @@ struct res_set {
         res_limits lim;
         tm_buf scratch; /* canonical JSON of the object being made */
         res_arena *arena; /* the trees of the batch being decoded */
+        tm_sha256 *hasher;
         size_t batch;   /* bytes of YAML decoded at once, at least */
         set_entry *items;
         size_t n, cap;
@@ -48,6 +50,7 @@ res_set_free(res_set *set)
         free(set->items);
         tm_buf_free(&set->scratch);
         res_arena_free(set->arena);
+        tm_sha256_free(set->hasher);
         free(set);
 }
 
@@ -61,7 +64,9 @@ add_value(res_set *set, const char *path, res_value *root, uint32_t line_offset,
         }
         uint32_t col = root ? root->col : 0;
         res_object *o = NULL;
-        if (res_object_build(root, path, line_offset, &set->scratch, &o, diags) < 0)
+        if (!set->hasher)
+                set->hasher = tm_sha256_new();
+        if (res_object_build(root, path, line_offset, &set->scratch, set->hasher, &o, diags) < 0)
                 return;
         TM_GROW(set->items, set->cap, set->n + 1);
         set->items[set->n++] = (set_entry){o, set->seen, col};

@@ -122,17 +122,26 @@ res_value_unshare(res_value *v)
         case RES_STR:
                 v->u.s = xmemdup(v->u.s, (size_t)v->n + 1);
                 break;
-        case RES_SEQ:
-                v->u.items = v->n ? xmemdup(v->u.items, v->n * sizeof(*v->u.items)) : NULL;
-                v->cap = v->n;
+        case RES_SEQ: {
+                /* room to grow: it is unshared to be added to */
+                res_value **items = xmalloc((v->n + 4) * sizeof(*items));
+                if (v->n)
+                        memcpy(items, v->u.items, v->n * sizeof(*items));
+                v->u.items = items;
+                v->cap = v->n + 4;
                 break;
-        case RES_MAP:
-                v->u.members = v->n ? xmemdup(v->u.members, v->n * sizeof(*v->u.members)) : NULL;
-                v->cap = v->n;
+        }
+        case RES_MAP: {
+                res_member *members = xmalloc((v->n + 4) * sizeof(*members));
+                if (v->n)
+                        memcpy(members, v->u.members, v->n * sizeof(*members));
+                v->u.members = members;
+                v->cap = v->n + 4;
                 for (uint32_t i = 0; i < v->n; i++)
                         v->u.members[i].key = xmemdup(v->u.members[i].key,
                                                       (size_t)v->u.members[i].klen + 1);
                 break;
+        }
         default:
                 break;
         }
@@ -331,6 +340,28 @@ member_cmp(const void *a, const void *b)
         return x->klen < y->klen ? -1 : x->klen > y->klen;
 }
 
+/* Most maps have a handful of members, often in order already: insertion
+ * sort beats qsort's set-up there. Keys are unique, so any sort is stable. */
+static void
+sort_members(res_member *m, uint32_t n)
+{
+        if (n > 16) {
+                qsort(m, n, sizeof(res_member), member_cmp);
+                return;
+        }
+        for (uint32_t i = 1; i < n; i++) {
+                if (member_cmp(&m[i - 1], &m[i]) <= 0)
+                        continue;
+                res_member t = m[i];
+                uint32_t j = i;
+                while (j > 0 && member_cmp(&m[j - 1], &t) > 0) {
+                        m[j] = m[j - 1];
+                        j--;
+                }
+                m[j] = t;
+        }
+}
+
 void
 res_value_sort(res_value *v)
 {
@@ -341,7 +372,7 @@ res_value_sort(res_value *v)
                         res_value_sort(v->u.items[i]);
         } else if (v->type == RES_MAP) {
                 if (v->n > 1)
-                        qsort(v->u.members, v->n, sizeof(res_member), member_cmp);
+                        sort_members(v->u.members, v->n);
                 for (uint32_t i = 0; i < v->n; i++)
                         res_value_sort(v->u.members[i].value);
         }
