@@ -47,9 +47,12 @@ EOF
 }
 WEB='mkdir -p /tmp/www && echo ok >/tmp/www/healthz && exec httpd -f -p 8080 -h /tmp/www'
 
+# Exec probes get timeoutSeconds 5: `crun exec` alone can take more than
+# the default 1 s on a loaded machine.
 # Readiness by an exec probe that also checks who it runs as.
 pod ready "$WEB" '    readinessProbe:
       exec: {command: ["sh", "-c", "test $(id -u) = 1234 && cat /tmp/ready"]}
+      timeoutSeconds: 5
       periodSeconds: 1
       failureThreshold: 1' '  securityContext: {runAsUser: 1234, runAsGroup: 2345}' >"$SITE/ready.yaml"
 # Liveness over HTTP on a named port; readiness over HTTP too.
@@ -63,6 +66,7 @@ pod live "$WEB" '    livenessProbe:
 # A startup probe that passes after ~6 s; readiness by tcpSocket.
 pod slow 'sleep 6; touch /tmp/started; exec httpd -f -p 8080 -h /tmp' '    startupProbe:
       exec: {command: ["test", "-e", "/tmp/started"]}
+      timeoutSeconds: 5
       periodSeconds: 1
       failureThreshold: 30
     readinessProbe:
@@ -81,6 +85,14 @@ pod hooks 'trap \"echo term >>/host/order; exit 0\" TERM; while true; do sleep 0
 pod badhook 'while true; do sleep 0.1; done' '    lifecycle:
       postStart:
         exec: {command: ["sh", "-c", "echo oops; exit 3"]}' >"$SITE/badhook.yaml"
+pod badstop 'while true; do sleep 0.1; done' '    lifecycle:
+      preStop:
+        exec: {command: ["sh", "-c", "echo nope; exit 4"]}' >"$SITE/badstop.yaml"
+# An exec probe over its timeout: failed, and its process killed.
+pod timeout "$WEB" '    readinessProbe:
+      exec: {command: ["sleep", "7"]}
+      timeoutSeconds: 1
+      periodSeconds: 2' >"$SITE/timeout.yaml"
 # Exec probe output naming a secret value: the event must not.
 cat >"$SITE/secret.yaml" <<EOF
 apiVersion: v1
@@ -92,6 +104,7 @@ EOF
 pod leaky "$WEB" '    env: [{name: TOKEN, valueFrom: {secretKeyRef: {name: tok, key: token}}}]
     readinessProbe:
       exec: {command: ["sh", "-c", "echo token is $TOKEN; exit 1"]}
+      timeoutSeconds: 5
       periodSeconds: 1' >>"$SITE/secret.yaml"
 # HTTPS and gRPC probes; the servers come later, from the node.
 pod tls 'while true; do sleep 1; done' '    readinessProbe:
@@ -171,6 +184,22 @@ rm "$SITE/hooks.yaml"
 wait_for 30 pod_gone hooks || fail "pod hooks not removed"
 OUT=$(cat "$HOST/order" 2>/dev/null | tr '\n' ' ')
 [ "$OUT" = "prestop term " ] || fail "preStop and SIGTERM order: '$OUT', want 'prestop term '"
+
+# --- a failing preStop is an event; the container stops all the same.
+wait_running badstop
+rm "$SITE/badstop.yaml"
+wait_for 30 pod_gone badstop || fail "pod badstop not removed"
+grep -q 'msg="FailedPreStopHook" pod=default/badstop .*exited with 4: , message: .*nope' "$WORK/serve.log" ||
+        fail "no FailedPreStopHook for badstop: $(grep badstop "$WORK/serve.log" | tail -5)"
+
+# --- an exec probe over its timeout fails and leaves nothing running.
+wait_running timeout
+timed_out() { T describe pod timeout | grep -q "Readiness probe failed: command 'sleep 7' timed out"; }
+wait_for 20 timed_out || fail "no timeout event: $(T describe pod timeout | tail -5)"
+sleep 1
+OUT=$(in_pod timeout ps -o args)
+expect_not_in "sleep 7"
+ready_is timeout 0/1 || fail "a probe over its timeout left the pod ready"
 
 # --- a failing postStart kills the container.
 failed_hook() { T describe pod badhook | grep -q FailedPostStartHook; }
