@@ -250,7 +250,9 @@ eng_cli_diff(int argc, char **argv)
 
         int r = load_desired(&o, &snap, &set, &diags, &err);
         if (r == 0) {
+                /* one read transaction for the rows and the old objects */
                 if ((r = eng_store_open(&store, o.state, false, &err)) < 0 ||
+                    (r = eng_store_read_begin(store, &err)) < 0 ||
                     (r = eng_store_load_rows(store, &rows, &err)) < 0)
                         goto error;
                 r = eng_plan_build(set, &rows, &plan, &diags);
@@ -270,6 +272,7 @@ eng_cli_diff(int argc, char **argv)
                 goto error;
         if ((r = eng_plan_attach_old(store, plan, &err)) < 0)
                 goto error;
+        eng_store_read_end(store);
         if (json) {
                 eng_plan_print_json(plan, snap->revision, snap->source, NULL, &out);
         } else {

@@ -38,18 +38,57 @@ kind_order(const eng_action *a)
         return a->info ? a->info->order : INT_MAX / 2;
 }
 
-/* Applies first, in kind order; prunes last, in reverse kind order. */
-static int
-cmp_action(const void *pa, const void *pb)
+/* Applies first, in kind order; prunes last, in reverse kind order; by id
+ * within a kind. The actions are made in id order, so the position made
+ * stands for the id and the sort compares two integers. */
+typedef struct action_key {
+        int64_t key;
+        size_t at;
+} action_key;
+
+static int64_t
+action_order(const eng_action *a)
 {
-        const eng_action *a = pa, *b = pb;
-        bool ap = a->type == ENG_ACT_PRUNE, bp = b->type == ENG_ACT_PRUNE;
-        if (ap != bp)
-                return ap ? 1 : -1;
-        int oa = kind_order(a), ob = kind_order(b);
-        if (oa != ob)
-                return ap ? (oa > ob ? -1 : 1) : (oa < ob ? -1 : 1);
-        return strcmp(a->id, b->id);
+        int64_t o = kind_order(a);
+        return a->type == ENG_ACT_PRUNE ? ((int64_t)1 << 40) - o : o;
+}
+
+static int
+cmp_action_key(const void *pa, const void *pb)
+{
+        const action_key *a = pa, *b = pb;
+        if (a->key != b->key)
+                return a->key < b->key ? -1 : 1;
+        return a->at < b->at ? -1 : a->at > b->at;
+}
+
+static void
+sort_actions(eng_plan *p)
+{
+        if (p->n < 2)
+                return;
+        action_key *k = xmalloc(p->n * sizeof(*k));
+        for (size_t i = 0; i < p->n; i++)
+                k[i] = (action_key){action_order(&p->items[i]), i};
+        qsort(k, p->n, sizeof(*k), cmp_action_key);
+        eng_action *sorted = xmalloc(p->n * sizeof(*sorted));
+        for (size_t i = 0; i < p->n; i++)
+                sorted[i] = p->items[k[i].at];
+        free(k);
+        free(p->items);
+        p->items = sorted;
+        p->cap = p->n;
+}
+
+/* qsort unless already in order (the set and the rows come sorted). */
+static void
+sort_ids(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+        for (size_t i = 1; i < n; i++)
+                if (cmp((char *)base + (i - 1) * size, (char *)base + i * size) > 0) {
+                        qsort(base, n, size, cmp);
+                        return;
+                }
 }
 
 static const res_kind_info *
@@ -116,8 +155,17 @@ size_t
 eng_plan_check(const res_set *desired, res_diags *diags)
 {
         size_t before = res_diags_count(diags);
-        for (size_t i = 0; i < res_set_count(desired); i++)
-                check_namespace(desired, res_set_at(desired, i), diags);
+        const char *known = NULL; /* the namespace found last: objects come in runs */
+        for (size_t i = 0; i < res_set_count(desired); i++) {
+                const res_object *o = res_set_at(desired, i);
+                const char *ns = res_object_namespace(o);
+                if (known && ns && strcmp(ns, known) == 0)
+                        continue;
+                size_t had = res_diags_count(diags);
+                check_namespace(desired, o, diags);
+                if (res_diags_count(diags) == had && ns && *ns)
+                        known = ns;
+        }
         return res_diags_count(diags) - before;
 }
 
@@ -134,8 +182,8 @@ eng_plan_build(const res_set *desired, const eng_rows *actual, eng_plan **out, r
                 d[i] = res_set_at(desired, i);
         for (size_t i = 0; i < na; i++)
                 r[i] = &actual->items[i];
-        qsort(d, nd, sizeof(*d), cmp_obj_id);
-        qsort(r, na, sizeof(*r), cmp_row_id);
+        sort_ids(d, nd, sizeof(*d), cmp_obj_id);
+        sort_ids(r, na, sizeof(*r), cmp_row_id);
 
         eng_plan *p = xcalloc(1, sizeof(*p));
         size_t i = 0, j = 0;
@@ -154,7 +202,7 @@ eng_plan_build(const res_set *desired, const eng_rows *actual, eng_plan **out, r
         }
         free(d);
         free(r);
-        qsort(p->items, p->n, sizeof(*p->items), cmp_action);
+        sort_actions(p);
         *out = p;
         return 0;
 }

@@ -592,6 +592,21 @@ eng_store_rollback(eng_store *s)
                 sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int
+eng_store_read_begin(eng_store *s, tm_error *err)
+{
+        if (!s->db || !sqlite3_get_autocommit(s->db))
+                return 0;
+        return exec_sql(s, "BEGIN", err);
+}
+
+void
+eng_store_read_end(eng_store *s)
+{
+        if (s && s->db && !sqlite3_get_autocommit(s->db))
+                sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+}
+
 static void
 bind_opt(sqlite3_stmt *st, int i, const char *v)
 {

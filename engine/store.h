@@ -76,6 +76,11 @@ void eng_records_free(eng_record *r, size_t n);
 int eng_store_begin(eng_store *s, tm_error *err);
 int eng_store_commit(eng_store *s, tm_error *err);
 void eng_store_rollback(eng_store *s);
+/* A read transaction (read-only stores too): the reads in between see one
+ * state of the store, and thousands of them take the locks once. No-op on
+ * an empty cluster; read_end accepts any store. */
+int eng_store_read_begin(eng_store *s, tm_error *err);
+void eng_store_read_end(eng_store *s);
 
 typedef struct eng_revision_info {
         const char *revision, *source, *ref, *subject, *author; /* NULL allowed but revision */
