@@ -3,14 +3,15 @@
  * that never uses them (`timone serve` on a directory source, most CLI
  * verbs) does not map them and the dozen libraries they pull in.
  *
- * Each wrapper (dl-archive.c, dl-git2.c, dl-nft.c) defines the library
+ * Each wrapper (dl-archive.c, dl-git2.c, dl-nft.c, dl-ssl.c) defines the library
  * functions that timone calls, under their own names and with the
  * prototypes of the library's header (the compiler checks each one), and
  * forwards to the loaded library: callers include <archive.h>, <git2.h>
  * or <nftables/libnftables.h> and call the library as usual. Where an
  * error can be reported, call the matching tm_dl_*_load() first: a
  * forwarded call made while the library cannot be loaded prints the same
- * message and aborts. */
+ * message and aborts. A library function that timone starts to call must
+ * be added to its wrapper's list (the link fails until it is). */
 #pragma once
 
 #include <stdbool.h>
@@ -31,6 +32,12 @@ int tm_dl_git2_set_ssl_cert_locations(const char *file, const char *path);
 int tm_dl_nft_load(tm_error *err);
 /* Why the last nft_ctx_new() returned NULL ("" if it did not). */
 const char *tm_dl_nft_error(void);
+
+/* libssl.so.3 (Debian: libssl3): HTTPS probes. libcrypto stays linked. */
+int tm_dl_ssl_load(tm_error *err);
+/* Why the last TLS_client_method() or SSL_CTX_new() returned NULL because
+ * libssl could not be loaded ("" if it could). */
+const char *tm_dl_ssl_error(void);
 
 /* Whether the library with this SONAME is open through this module
  * (tests, diagnostics). */

@@ -1,5 +1,5 @@
 /* Libraries opened on first use: they are not mapped before, they are
- * after, forwarded calls reach them, libnftables goes away with its last
+ * after, forwarded calls reach them (libssl too), libnftables goes away with its last
  * context, and a missing library or symbol is a clear error. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <git2.h>
 #include <nftables/libnftables.h>
+#include <openssl/ssl.h>
 
 #include "common/dl-internal.h"
 #include "common/dl.h"
@@ -150,13 +151,32 @@ test_nft_transient(void **state)
         }
 }
 
+static void
+test_ssl_on_demand(void **state)
+{
+        assert_false(mapped("libssl.so"));
+        const SSL_METHOD *m = TLS_client_method();
+        assert_non_null(m);
+        assert_string_equal(tm_dl_ssl_error(), "");
+        assert_true(mapped("libssl.so"));
+        SSL_CTX *ctx = SSL_CTX_new(m);
+        assert_non_null(ctx);
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+        SSL *ssl = SSL_new(ctx);
+        assert_non_null(ssl);
+        assert_int_equal(SSL_set_fd(ssl, -1), 1);
+        SSL_free(ssl);
+        SSL_CTX_free(ctx);
+        assert_null(SSL_CTX_new(NULL));
+}
+
 int
 main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_missing_library),   cmocka_unit_test(test_missing_symbol),
             cmocka_unit_test(test_archive_on_demand), cmocka_unit_test(test_git2_on_demand),
-            cmocka_unit_test(test_nft_transient),
+            cmocka_unit_test(test_nft_transient),     cmocka_unit_test(test_ssl_on_demand),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
