@@ -32,6 +32,7 @@ probe_act_clear(probe_act *x)
         free(x->msg);
         free(x->cmd);
         free(x->url);
+        free(x->warning);
         memset(x, 0, sizeof(*x));
         x->fd = -1;
 }
@@ -86,51 +87,46 @@ resolve_port(const res_value *c, const res_value *port, char *why, size_t wl)
         return (int)v;
 }
 
-static int
-start_net(agent_pod *p, const agent_container *c, const res_value *h, probe_act *x)
+static void
+net_fail(probe_act *x, char *m)
 {
-        bool http = x->kind == ACT_HTTP;
-        char why[160];
-        int port = resolve_port(c->spec, res_map_get(h, "port"), why, sizeof(why));
-        if (port < 0) {
-                act_end(x, EXE_PROBE_FAILURE, xstrdup(why));
-                return 0;
-        }
-        const char *host = res_get_str(h, "host", "");
-        if (!*host)
-                host = p->ip;
-        struct sockaddr_storage ss = {0};
-        socklen_t sl;
-        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-        if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
-                s4->sin_family = AF_INET;
-                s4->sin_port = htons((uint16_t)port);
-                sl = sizeof(*s4);
-                snprintf(x->addr, sizeof(x->addr), "%s:%d", host, port);
-        } else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
-                s6->sin6_family = AF_INET6;
-                s6->sin6_port = htons((uint16_t)port);
-                sl = sizeof(*s6);
-                snprintf(x->addr, sizeof(x->addr), "[%s]:%d", host, port);
-        } else {
-                /* A name would need a resolver that does not block. */
+        if (x->kind == ACT_HTTP) {
+                act_end(x, EXE_PROBE_FAILURE, xasprintf("Get \"%s\": %s", x->url, m));
+                free(m);
+        } else if (x->kind == ACT_GRPC && x->ns == NET_CONNECT) {
                 act_end(x, EXE_PROBE_FAILURE,
-                        xasprintf("host \"%s\": only IP addresses are supported", host));
-                return 0;
+                        xasprintf("error: failed to connect service at \"%s\": %s", x->addr, m));
+                free(m);
+        } else if (x->kind == ACT_GRPC) {
+                act_end(x, EXE_PROBE_FAILURE, xasprintf("rpc error: %s", m));
+                free(m);
+        } else {
+                act_end(x, EXE_PROBE_FAILURE, m);
         }
-        if (http) {
-                const char *scheme = res_get_str(h, "scheme", "HTTP");
-                const char *path = res_get_str(h, "path", "/");
-                x->url = xasprintf("%s://%s%s%s", !strcmp(scheme, "HTTPS") ? "https" : "http",
-                                   x->addr, path[0] == '/' ? "" : "/", path);
-                if (exe_probe_http_request(&x->req, x->addr, path, res_map_get(h, "httpHeaders")) <
-                    0) {
+}
+
+/* Opens the connection of x to x->sa (x->port set in it); HTTP: the
+ * request for x->url's path and TLS when x->https. */
+static void
+net_open(probe_act *x)
+{
+        bool v6 = x->sa.ss_family == AF_INET6;
+        if (v6)
+                ((struct sockaddr_in6 *)&x->sa)->sin6_port = htons((uint16_t)x->port);
+        else
+                ((struct sockaddr_in *)&x->sa)->sin_port = htons((uint16_t)x->port);
+        snprintf(x->addr, sizeof(x->addr), v6 ? "[%s]:%d" : "%s:%d", x->host, x->port);
+        if (x->kind == ACT_HTTP) {
+                free(x->url);
+                x->url = xasprintf("%s://%s%s%s", x->https ? "https" : "http", x->addr,
+                                   x->path[0] == '/' ? "" : "/", x->path);
+                tm_buf_reset(&x->req);
+                if (exe_probe_http_request(&x->req, x->addr, x->path, x->headers) < 0) {
                         act_end(x, EXE_PROBE_FAILURE,
                                 xasprintf("Get \"%s\": invalid path or header", x->url));
-                        return 0;
+                        return;
                 }
-                if (!strcmp(scheme, "HTTPS")) {
+                if (x->https) {
                         /* Like the kubelet: TLS without verifying the certificate. */
                         SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
                         if (ctx) {
@@ -141,23 +137,59 @@ start_net(agent_pod *p, const agent_container *c, const res_value *h, probe_act 
                         if (!x->ssl) {
                                 act_end(x, EXE_PROBE_FAILURE,
                                         xasprintf("Get \"%s\": no TLS context", x->url));
-                                return 0;
+                                return;
                         }
                 }
         }
-        x->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (x->fd < 0)
-                return -errno;
+        x->ns = NET_CONNECT;
+        x->sent = 0;
+        tm_buf_reset(&x->resp);
+        x->fd = socket(x->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (x->fd < 0) {
+                net_fail(x, xasprintf("socket: %s", strerror(errno)));
+                return;
+        }
         if (x->ssl)
                 SSL_set_fd(x->ssl, x->fd);
-        if (connect(x->fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
-                char *m = lower_errno("connect", x->addr, errno);
-                act_end(x, EXE_PROBE_FAILURE, http ? xasprintf("Get \"%s\": %s", x->url, m) : m);
-                if (http)
-                        free(m);
+        socklen_t sl = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+        if (connect(x->fd, (struct sockaddr *)&x->sa, sl) < 0 && errno != EINPROGRESS)
+                net_fail(x, lower_errno("connect", x->addr, errno));
+}
+
+static void
+start_net(agent_pod *p, const agent_container *c, const res_value *h, probe_act *x)
+{
+        char why[160];
+        int port = resolve_port(c->spec, res_map_get(h, "port"), why, sizeof(why));
+        if (port < 0) {
+                act_end(x, EXE_PROBE_FAILURE, xstrdup(why));
+                return;
         }
-        x->ns = NET_CONNECT;
-        return 0;
+        const char *host = res_get_str(h, "host", "");
+        if (!*host)
+                host = p->ip;
+        memset(&x->sa, 0, sizeof(x->sa));
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&x->sa;
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&x->sa;
+        if (strlen(host) < sizeof(x->host) && inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+                s4->sin_family = AF_INET;
+        } else if (strlen(host) < sizeof(x->host) &&
+                   inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+                s6->sin6_family = AF_INET6;
+        } else {
+                /* A name would need a resolver that does not block. */
+                act_end(x, EXE_PROBE_FAILURE,
+                        xasprintf("host \"%s\": only IP addresses are supported", host));
+                return;
+        }
+        snprintf(x->host, sizeof(x->host), "%s", host);
+        x->port = port;
+        if (x->kind == ACT_HTTP) {
+                x->https = !strcmp(res_get_str(h, "scheme", "HTTP"), "HTTPS");
+                snprintf(x->path, sizeof(x->path), "%s", res_get_str(h, "path", "/"));
+                x->headers = res_map_get(h, "httpHeaders");
+        }
+        net_open(x);
 }
 
 static char *
@@ -226,18 +258,18 @@ probe_act_start(exe_agent *a, agent_pod *p, const agent_container *c, const res_
                 r = start_exec(a, p, c, res_map_get(h, "exec"), x);
         } else if (res_map_get(h, "httpGet")) {
                 x->kind = ACT_HTTP;
-                r = start_net(p, c, res_map_get(h, "httpGet"), x);
+                start_net(p, c, res_map_get(h, "httpGet"), x);
         } else if (res_map_get(h, "tcpSocket") && probe) {
                 x->kind = ACT_TCP;
-                r = start_net(p, c, res_map_get(h, "tcpSocket"), x);
+                start_net(p, c, res_map_get(h, "tcpSocket"), x);
         } else if (res_map_get(h, "sleep") && !probe) {
                 x->kind = ACT_SLEEP;
                 int64_t s = res_get_int(res_map_get(h, "sleep"), "seconds", 0);
                 x->deadline = now + (uint64_t)(s < 0 ? 0 : s > 86400 ? 86400 : s) * 1000;
         } else if (res_map_get(h, "grpc") && probe) {
                 x->kind = ACT_GRPC;
-                r = start_net(p, c, res_map_get(h, "grpc"), x);
-                if (r == 0 && !x->done)
+                start_net(p, c, res_map_get(h, "grpc"), x);
+                if (!x->done)
                         exe_probe_grpc_request(&x->req, x->addr,
                                                res_get_str(res_map_get(h, "grpc"), "service", ""));
         } else {
@@ -248,24 +280,6 @@ probe_act_start(exe_agent *a, agent_pod *p, const agent_container *c, const res_
 }
 
 /* --- driving an action --- */
-
-static void
-net_fail(probe_act *x, char *m)
-{
-        if (x->kind == ACT_HTTP) {
-                act_end(x, EXE_PROBE_FAILURE, xasprintf("Get \"%s\": %s", x->url, m));
-                free(m);
-        } else if (x->kind == ACT_GRPC && x->ns == NET_CONNECT) {
-                act_end(x, EXE_PROBE_FAILURE,
-                        xasprintf("error: failed to connect service at \"%s\": %s", x->addr, m));
-                free(m);
-        } else if (x->kind == ACT_GRPC) {
-                act_end(x, EXE_PROBE_FAILURE, xasprintf("rpc error: %s", m));
-                free(m);
-        } else {
-                act_end(x, EXE_PROBE_FAILURE, m);
-        }
-}
 
 static void
 http_verdict(probe_act *x, bool eof)
@@ -279,6 +293,33 @@ http_verdict(probe_act *x, bool eof)
                 return;
         if (r < 0) {
                 net_fail(x, xstrdup(x->resp.len ? "malformed HTTP response" : "EOF"));
+                return;
+        }
+        if (code >= 300 && code < 400) {
+                exe_probe_url cur = {x->https, x->port, ""}, next;
+                snprintf(cur.path, sizeof(cur.path), "%s", x->path);
+                int rr = exe_probe_http_redirect(x->resp.data, x->resp.len, x->host, &cur, &next);
+                if (rr == 0 && x->redirects >= 10) {
+                        net_fail(x, xstrdup("stopped after 10 redirects"));
+                        return;
+                }
+                if (rr == 0) {
+                        /* Same host: the kubelet's client follows it. */
+                        x->redirects++;
+                        if (x->ssl)
+                                SSL_free(x->ssl);
+                        x->ssl = NULL;
+                        close(x->fd);
+                        x->fd = -1;
+                        x->https = next.https;
+                        x->port = next.port;
+                        snprintf(x->path, sizeof(x->path), "%s", next.path);
+                        net_open(x);
+                        return;
+                }
+                /* Another host (or none): a success with a warning. */
+                act_end(x, EXE_PROBE_SUCCESS, NULL);
+                x->warning = xstrdup("Probe terminated redirects");
                 return;
         }
         if (exe_probe_http_ok(code))

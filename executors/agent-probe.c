@@ -304,17 +304,21 @@ kill_step(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now, uint64_t
         wake(next, now + 200); /* see the exit soon */
 }
 
+/* Unhealthy (a failure) or ProbeWarning (a success with a warning). */
 static void
 probe_event(exe_agent *a, agent_pod *p, probe_w *w, int k, uint64_t now)
 {
-        char *m = redacted(a, w->act.msg ? w->act.msg : "");
+        bool warn = w->act.result == EXE_PROBE_SUCCESS;
+        const char *raw = warn ? w->act.warning : w->act.msg;
+        char *m = redacted(a, raw ? raw : "");
         for (size_t l = strlen(m); l > 0 && (m[l - 1] == '\n' || m[l - 1] == ' '); l--)
                 m[l - 1] = '\0';
         if (w->last_msg && !strcmp(w->last_msg, m) && now - w->last_msg_at < EVENT_REPEAT_MS) {
                 free(m);
                 return;
         }
-        agent_event(a, p, "Warning", "Unhealthy", "%s probe failed: %s", probe_word[k], m);
+        agent_event(a, p, "Warning", warn ? "ProbeWarning" : "Unhealthy", "%s probe %s: %s",
+                    probe_word[k], warn ? "warning" : "failed", m);
         free(w->last_msg);
         w->last_msg = m;
         w->last_msg_at = now;
@@ -337,7 +341,7 @@ probe_step(exe_agent *a, agent_pod *p, agent_container *c, int k, uint64_t now, 
                         return;
                 }
                 exe_probe_result r = w->act.result;
-                if (r == EXE_PROBE_FAILURE)
+                if (r == EXE_PROBE_FAILURE || w->act.warning)
                         probe_event(a, p, w, k, now);
                 exe_probe_record(&w->st, r, res_get_int(w->spec, "successThreshold", 1),
                                  res_get_int(w->spec, "failureThreshold", 3));

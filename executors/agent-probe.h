@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "common/buf.h"
 #include "executors/agent-internal.h"
@@ -38,6 +39,14 @@ typedef struct probe_act {
         tm_buf req;
         size_t sent;
         tm_buf resp;
+        struct sockaddr_storage sa; /* the address probed, port included */
+        char host[48];              /* its IP literal */
+        int port;
+        bool https;
+        char path[1024];
+        const res_value *headers; /* httpHeaders, into the pod object */
+        int redirects;
+        char *warning;   /* a success with a warning (the kubelet's ProbeWarning) */
         char addr[64];   /* "10.42.0.2:8080" */
         char *url;       /* "http://10.42.0.2:8080/healthz" */
         exe_probe_h2 h2; /* grpc */

@@ -323,3 +323,111 @@ exe_probe_grpc_status_name(int status)
         static const char *const names[] = {"UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"};
         return status >= 0 && status < 4 ? names[status] : "UNKNOWN";
 }
+
+/* --- redirects --- */
+
+static bool
+location(const char *resp, size_t len, char *out, size_t n)
+{
+        const char *end = memmem(resp, len, "\r\n\r\n", 4);
+        size_t hl = end ? (size_t)(end - resp) : len;
+        for (size_t i = 0; i + 10 < hl; i++) {
+                if (resp[i] != '\n' || strncasecmp(resp + i + 1, "Location:", 9) != 0)
+                        continue;
+                const char *v = resp + i + 10;
+                while (v < resp + hl && (*v == ' ' || *v == '\t'))
+                        v++;
+                size_t l = 0;
+                while (v + l < resp + hl && v[l] != '\r' && v[l] != '\n')
+                        l++;
+                while (l && (v[l - 1] == ' ' || v[l - 1] == '\t'))
+                        l--;
+                if (l == 0 || l >= n)
+                        return false;
+                memcpy(out, v, l);
+                out[l] = '\0';
+                return true;
+        }
+        return false;
+}
+
+int
+exe_probe_http_redirect(const char *resp, size_t len, const char *host, const exe_probe_url *cur,
+                        exe_probe_url *next)
+{
+        char loc[1024];
+        if (!location(resp, len, loc, sizeof(loc)))
+                return -ENOENT;
+        for (const char *s = loc; *s; s++)
+                if ((unsigned char)*s < 0x21 || *s == 0x7f)
+                        return -ENOENT;
+        exe_probe_url u = *cur;
+        const char *path = loc;
+        bool abs_http = !strncasecmp(loc, "http://", 7),
+             abs_https = !strncasecmp(loc, "https://", 8);
+        if (abs_http || abs_https) {
+                const char *a = loc + (abs_https ? 8 : 7);
+                const char *slash = strpbrk(a, "/?#");
+                size_t al = slash ? (size_t)(slash - a) : strlen(a);
+                const char *at = memchr(a, '@', al);
+                if (at) {
+                        al -= (size_t)(at + 1 - a);
+                        a = at + 1;
+                }
+                char name[256];
+                const char *port = NULL;
+                size_t nl = al;
+                if (al && a[0] == '[') {
+                        const char *rb = memchr(a, ']', al);
+                        if (!rb)
+                                return -ENOENT;
+                        nl = (size_t)(rb - a - 1);
+                        if (nl >= sizeof(name))
+                                return -ENOENT;
+                        memcpy(name, a + 1, nl);
+                        if (rb + 1 < a + al && rb[1] == ':')
+                                port = rb + 2;
+                } else {
+                        const char *colon = memchr(a, ':', al);
+                        if (colon) {
+                                nl = (size_t)(colon - a);
+                                port = colon + 1;
+                        }
+                        if (nl >= sizeof(name))
+                                return -ENOENT;
+                        memcpy(name, a, nl);
+                }
+                name[nl] = '\0';
+                if (strcasecmp(name, host) != 0)
+                        return -EXDEV;
+                u.https = abs_https;
+                u.port = u.https ? 443 : 80;
+                if (port && port < a + al) {
+                        long v = 0;
+                        for (const char *q = port; q < a + al; q++) {
+                                if (*q < '0' || *q > '9' || v > 65535)
+                                        return -ENOENT;
+                                v = v * 10 + (*q - '0');
+                        }
+                        if (v < 1 || v > 65535)
+                                return -ENOENT;
+                        u.port = (int)v;
+                }
+                path = slash ? slash : "/";
+        }
+        if (path[0] == '/') {
+                snprintf(u.path, sizeof(u.path), "%s", path);
+        } else {
+                /* Relative to the current path's directory. */
+                const char *ls = strrchr(cur->path, '/');
+                int dl = ls ? (int)(ls - cur->path) : 0;
+                if (snprintf(u.path, sizeof(u.path), "%.*s/%s", dl, cur->path, path) >=
+                    (int)sizeof(u.path))
+                        return -ENOENT;
+        }
+        char *hash = strchr(u.path, '#');
+        if (hash)
+                *hash = '\0';
+        *next = u;
+        return 0;
+}

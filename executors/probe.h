@@ -87,3 +87,17 @@ int exe_probe_h2_parse(exe_probe_h2 *h, const char *buf, size_t len);
 int exe_probe_grpc_status(const exe_probe_h2 *h);
 /* "SERVING", "NOT_SERVING", ... for a status. */
 const char *exe_probe_grpc_status_name(int status);
+
+/* Where an HTTP probe goes next after a 3xx, as the kubelet's client: to
+ * the response's Location (an absolute URL or a path) while it stays on
+ * the same host name. */
+typedef struct exe_probe_url {
+        bool https;
+        int port;
+        char path[1024];
+} exe_probe_url;
+/* 0 with *next filled; -EXDEV when Location names another host (the
+ * kubelet stops there: a success with a warning); -ENOENT when there is
+ * no usable Location. host is the IP literal probed (no brackets). */
+int exe_probe_http_redirect(const char *resp, size_t len, const char *host,
+                            const exe_probe_url *cur, exe_probe_url *next);

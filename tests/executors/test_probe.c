@@ -371,6 +371,55 @@ test_container_user(void **state)
         assert_int_equal(tm_rm_rf(dir, &err), 0);
 }
 
+static int
+redirect(const char *loc_header, const char *host, exe_probe_url *next)
+{
+        exe_probe_url cur = {false, 8080, "/app/health"};
+        char resp[1400];
+        snprintf(resp, sizeof(resp), "HTTP/1.1 302 Found\r\nServer: x\r\n%s\r\n\r\nbody",
+                 loc_header);
+        memset(next, 0, sizeof(*next));
+        return exe_probe_http_redirect(resp, strlen(resp), host, &cur, next);
+}
+
+static void
+test_http_redirect(void **state)
+{
+        (void)state;
+        exe_probe_url n;
+        assert_int_equal(redirect("Location: /healthz", "10.42.0.2", &n), 0);
+        assert_false(n.https);
+        assert_int_equal(n.port, 8080);
+        assert_string_equal(n.path, "/healthz");
+        assert_int_equal(redirect("location:   other?x=1  ", "10.42.0.2", &n), 0);
+        assert_string_equal(n.path, "/app/other?x=1");
+        /* Same host, another scheme or port: followed. */
+        assert_int_equal(redirect("Location: https://10.42.0.2/secure#frag", "10.42.0.2", &n), 0);
+        assert_true(n.https);
+        assert_int_equal(n.port, 443);
+        assert_string_equal(n.path, "/secure");
+        assert_int_equal(redirect("Location: http://10.42.0.2:9090", "10.42.0.2", &n), 0);
+        assert_int_equal(n.port, 9090);
+        assert_string_equal(n.path, "/");
+        assert_int_equal(redirect("Location: http://[fd00::1]:81/x", "fd00::1", &n), 0);
+        assert_int_equal(n.port, 81);
+        assert_string_equal(n.path, "/x");
+        /* Another host: not followed (a success with a warning). */
+        assert_int_equal(redirect("Location: http://example.org/", "10.42.0.2", &n), -EXDEV);
+        assert_int_equal(redirect("Location: http://10.42.0.22/", "10.42.0.2", &n), -EXDEV);
+        assert_int_equal(redirect("Location: http://10.42.0.2@evil.example/", "10.42.0.2", &n),
+                         -EXDEV);
+        /* None, empty, or a bad port. */
+        assert_int_equal(redirect("X-Location: /a", "10.42.0.2", &n), -ENOENT);
+        assert_int_equal(redirect("Location: ", "10.42.0.2", &n), -ENOENT);
+        assert_int_equal(redirect("Location: http://10.42.0.2:99999/", "10.42.0.2", &n), -ENOENT);
+        assert_int_equal(redirect("Location: http://10.42.0.2:8a/", "10.42.0.2", &n), -ENOENT);
+        /* A Location in the body is not a header. */
+        const char *body = "HTTP/1.1 302 Found\r\n\r\n\nLocation: /x";
+        exe_probe_url cur = {false, 80, "/"};
+        assert_int_equal(exe_probe_http_redirect(body, strlen(body), "h", &cur, &n), -ENOENT);
+}
+
 int
 main(void)
 {
@@ -383,6 +432,7 @@ main(void)
             cmocka_unit_test(test_grpc_request),
             cmocka_unit_test(test_grpc_response),
             cmocka_unit_test(test_container_user),
+            cmocka_unit_test(test_http_redirect),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

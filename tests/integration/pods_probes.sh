@@ -7,7 +7,7 @@
 # file and a preStop hook that runs before SIGTERM; a failing postStart
 # (FailedPostStartHook); exec probe output with a secret value redacted;
 # HTTPS (openssl s_server) and gRPC health (python3-grpcio) probes against
-# servers run in the pod's network namespace.
+# servers run in the pod's network namespace; a redirect followed.
 source "$SRC/tests/integration/pods-lib.sh"
 
 # Servers this test starts in pods' network namespaces go with the rest.
@@ -72,6 +72,11 @@ pod slow 'sleep 6; touch /tmp/started; exec httpd -f -p 8080 -h /tmp' '    start
     readinessProbe:
       tcpSocket: {port: http}
       periodSeconds: 1' >"$SITE/slow.yaml"
+# httpd answers /sub with a redirect to /sub/, followed as the kubelet
+# does: 404 until /sub/index.html exists.
+pod redir 'mkdir -p /tmp/www/sub && exec httpd -f -p 8080 -h /tmp/www' '    readinessProbe:
+      httpGet: {path: /sub, port: 8080}
+      periodSeconds: 1' >"$SITE/redir.yaml"
 # A tcpSocket probe on a port nobody listens on.
 pod closed "$WEB" '    readinessProbe:
       tcpSocket: {port: 9999}
@@ -174,6 +179,14 @@ expect_in "Liveness probe failed: HTTP probe failed with statuscode: 404"
 expect_in "Container c failed liveness probe, will be restarted"
 expect_in "Killing"
 wait_for 20 ready_is live 1/1 || fail "live not ready again after its restart"
+
+# --- a redirect on the same host is followed.
+wait_running redir
+redir_404() { T describe pod redir | grep -q "Readiness probe failed: HTTP probe failed with statuscode: 404"; }
+wait_for 15 redir_404 || fail "the redirect to /sub/ was not followed to its 404: $(T describe pod redir | tail -5)"
+ready_is redir 0/1 || fail "redir is ready before /sub/index.html exists"
+in_pod redir sh -c 'echo ok >/tmp/www/sub/index.html'
+wait_for 15 ready_is redir 1/1 || fail "redir not ready once /sub/ answers"
 
 # --- hooks: postStart wrote its file; preStop runs before SIGTERM.
 wait_running hooks
