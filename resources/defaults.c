@@ -4,6 +4,7 @@
 
 #include "common/mem.h"
 #include "resources/object-internal.h"
+#include "resources/value-internal.h"
 
 static res_value *
 mark(res_value *v)
@@ -20,23 +21,23 @@ absent(const res_value *m, const char *key)
 }
 
 static void
-def_str(res_value *m, const char *key, const char *val)
+def_str(res_arena *a, res_value *m, const char *key, const char *val)
 {
         if (m && absent(m, key))
-                res_map_set(m, key, mark(res_str_new(val)));
+                res_map_set_in(a, m, key, mark(res_str_new_in(a, val)));
 }
 
 static void
-def_int(res_value *m, const char *key, int64_t val)
+def_int(res_arena *a, res_value *m, const char *key, int64_t val)
 {
         if (m && absent(m, key))
-                res_map_set(m, key, mark(res_int_new(val)));
+                res_map_set_in(a, m, key, mark(res_int_new_in(a, val)));
 }
 
 static res_value *
-def_map(res_value *m, const char *key)
+def_map(res_arena *a, res_value *m, const char *key)
 {
-        return m ? res_map_ensure_map(m, key) : NULL;
+        return m ? res_map_ensure_map_in(a, m, key) : NULL;
 }
 
 static res_value *
@@ -63,23 +64,23 @@ pull_policy(const char *image)
 }
 
 static void
-default_probe(res_value *p)
+default_probe(res_arena *a, res_value *p)
 {
         if (!p)
                 return;
-        def_int(p, "timeoutSeconds", 1);
-        def_int(p, "periodSeconds", 10);
-        def_int(p, "successThreshold", 1);
-        def_int(p, "failureThreshold", 3);
+        def_int(a, p, "timeoutSeconds", 1);
+        def_int(a, p, "periodSeconds", 10);
+        def_int(a, p, "successThreshold", 1);
+        def_int(a, p, "failureThreshold", 3);
 }
 
 static void
-default_handler(res_value *h)
+default_handler(res_arena *a, res_value *h)
 {
         res_value *hg = res_map_get(h, "httpGet");
         if (hg && hg->type == RES_MAP) {
-                def_str(hg, "path", "/");
-                def_str(hg, "scheme", "HTTP");
+                def_str(a, hg, "path", "/");
+                def_str(a, hg, "scheme", "HTTP");
         }
 }
 
@@ -87,40 +88,40 @@ default_handler(res_value *h)
  * alone (SetDefaults_Pod): requests from limits, host ports on the host
  * network, enableServiceLinks. */
 static void
-default_container(res_value *ctr, bool host_network, bool pod)
+default_container(res_arena *a, res_value *ctr, bool host_network, bool pod)
 {
         const char *image = res_get_str(ctr, "image", "");
-        def_str(ctr, "imagePullPolicy", pull_policy(image));
-        def_str(ctr, "terminationMessagePath", "/dev/termination-log");
-        def_str(ctr, "terminationMessagePolicy", "File");
+        def_str(a, ctr, "imagePullPolicy", pull_policy(image));
+        def_str(a, ctr, "terminationMessagePath", "/dev/termination-log");
+        def_str(a, ctr, "terminationMessagePolicy", "File");
         res_value *ports = seq(ctr, "ports");
         for (uint32_t i = 0; ports && i < ports->n; i++) {
                 res_value *p = ports->u.items[i];
-                def_str(p, "protocol", "TCP");
+                def_str(a, p, "protocol", "TCP");
                 if (pod && host_network && absent(p, "hostPort")) {
                         const res_value *cp = res_map_get(p, "containerPort");
                         if (cp && cp->type == RES_INT)
-                                def_int(p, "hostPort", cp->u.i);
+                                def_int(a, p, "hostPort", cp->u.i);
                 }
         }
         static const char *const probes[] = {"livenessProbe", "readinessProbe", "startupProbe"};
         for (size_t i = 0; i < 3; i++) {
                 res_value *p = res_map_get(ctr, probes[i]);
                 if (p && p->type == RES_MAP) {
-                        default_probe(p);
-                        default_handler(p);
+                        default_probe(a, p);
+                        default_handler(a, p);
                 }
         }
         res_value *lc = res_map_get(ctr, "lifecycle");
         if (lc && lc->type == RES_MAP) {
-                default_handler(res_map_get(lc, "postStart"));
-                default_handler(res_map_get(lc, "preStop"));
+                default_handler(a, res_map_get(lc, "postStart"));
+                default_handler(a, res_map_get(lc, "preStop"));
         }
         res_value *env = seq(ctr, "env");
         for (uint32_t i = 0; env && i < env->n; i++) {
                 res_value *fr = res_get(env->u.items[i], "valueFrom", "fieldRef", NULL);
                 if (fr && fr->type == RES_MAP)
-                        def_str(fr, "apiVersion", "v1");
+                        def_str(a, fr, "apiVersion", "v1");
         }
         if (!pod)
                 return;
@@ -128,16 +129,16 @@ default_container(res_value *ctr, bool host_network, bool pod)
         res_value *res = res_map_get(ctr, "resources");
         res_value *lim = res_map_get(res, "limits");
         if (lim && lim->type == RES_MAP && lim->n) {
-                res_value *req = res_map_ensure_map(res, "requests");
+                res_value *req = res_map_ensure_map_in(a, res, "requests");
                 for (uint32_t i = 0; req && i < lim->n; i++)
                         if (absent(req, lim->u.members[i].key))
-                                res_map_set(req, lim->u.members[i].key,
+                                res_map_set_in(a, req, lim->u.members[i].key,
                                             mark(res_value_clone(lim->u.members[i].value)));
         }
 }
 
 static void
-default_volume(res_value *v)
+default_volume(res_arena *a, res_value *v)
 {
         static const char *const srcs[] = {
             "hostPath",    "emptyDir",  "secret", "configMap", "persistentVolumeClaim",
@@ -146,104 +147,104 @@ default_volume(res_value *v)
         for (size_t i = 0; i < TM_ARRAY_SIZE(srcs); i++)
                 any |= res_map_get(v, srcs[i]) != NULL;
         if (!any)
-                res_map_set(v, "emptyDir", mark(res_map_new()));
+                res_map_set_in(a, v, "emptyDir", mark(res_map_new()));
         static const char *const modes[] = {"secret", "configMap", "downwardAPI", "projected"};
         for (size_t i = 0; i < 4; i++) {
                 res_value *s = res_map_get(v, modes[i]);
                 if (s && s->type == RES_MAP)
-                        def_int(s, "defaultMode", 420);
+                        def_int(a, s, "defaultMode", 420);
         }
         res_value *hp = res_map_get(v, "hostPath");
         if (hp && hp->type == RES_MAP)
-                def_str(hp, "type", "");
+                def_str(a, hp, "type", "");
         res_value *dw = res_get(v, "downwardAPI", "items", NULL);
         for (uint32_t i = 0; dw && dw->type == RES_SEQ && i < dw->n; i++) {
                 res_value *fr = res_map_get(dw->u.items[i], "fieldRef");
                 if (fr && fr->type == RES_MAP)
-                        def_str(fr, "apiVersion", "v1");
+                        def_str(a, fr, "apiVersion", "v1");
         }
         res_value *ps = res_get(v, "projected", "sources", NULL);
         for (uint32_t i = 0; ps && ps->type == RES_SEQ && i < ps->n; i++) {
                 res_value *sat = res_map_get(ps->u.items[i], "serviceAccountToken");
                 if (sat && sat->type == RES_MAP)
-                        def_int(sat, "expirationSeconds", 3600);
+                        def_int(a, sat, "expirationSeconds", 3600);
                 res_value *items = res_get(ps->u.items[i], "downwardAPI", "items", NULL);
                 for (uint32_t j = 0; items && items->type == RES_SEQ && j < items->n; j++) {
                         res_value *fr = res_map_get(items->u.items[j], "fieldRef");
                         if (fr && fr->type == RES_MAP)
-                                def_str(fr, "apiVersion", "v1");
+                                def_str(a, fr, "apiVersion", "v1");
                 }
         }
 }
 
 void
-res_default_pod_spec(res_value *spec, bool pod)
+res_default_pod_spec(res_arena *a, res_value *spec, bool pod)
 {
         if (pod && absent(spec, "enableServiceLinks"))
-                res_map_set(spec, "enableServiceLinks", mark(res_bool_new(true)));
-        def_str(spec, "dnsPolicy", "ClusterFirst");
-        def_str(spec, "restartPolicy", "Always");
-        def_map(spec, "securityContext");
-        def_int(spec, "terminationGracePeriodSeconds", 30);
-        def_str(spec, "schedulerName", "default-scheduler");
+                res_map_set_in(a, spec, "enableServiceLinks", mark(res_bool_new(true)));
+        def_str(a, spec, "dnsPolicy", "ClusterFirst");
+        def_str(a, spec, "restartPolicy", "Always");
+        def_map(a, spec, "securityContext");
+        def_int(a, spec, "terminationGracePeriodSeconds", 30);
+        def_str(a, spec, "schedulerName", "default-scheduler");
         bool host_network = res_get_bool(spec, "hostNetwork", false);
         static const char *const lists[] = {"initContainers", "containers"};
         for (size_t k = 0; k < 2; k++) {
                 res_value *cs = seq(spec, lists[k]);
                 for (uint32_t i = 0; cs && i < cs->n; i++)
-                        default_container(cs->u.items[i], host_network, pod);
+                        default_container(a, cs->u.items[i], host_network, pod);
         }
         res_value *vols = seq(spec, "volumes");
         for (uint32_t i = 0; vols && i < vols->n; i++)
-                default_volume(vols->u.items[i]);
+                default_volume(a, vols->u.items[i]);
 }
 
 static void
-default_template(res_value *spec)
+default_template(res_arena *a, res_value *spec)
 {
-        res_value *tmpl = def_map(spec, "template");
-        res_value *ps = def_map(tmpl, "spec");
+        res_value *tmpl = def_map(a, spec, "template");
+        res_value *ps = def_map(a, tmpl, "spec");
         if (ps)
-                res_default_pod_spec(ps, false);
+                res_default_pod_spec(a, ps, false);
 }
 
 static void
-default_service(res_value *spec)
+default_service(res_arena *a, res_value *spec)
 {
-        def_str(spec, "type", "ClusterIP");
-        def_str(spec, "sessionAffinity", "None");
+        def_str(a, spec, "type", "ClusterIP");
+        def_str(a, spec, "sessionAffinity", "None");
         const char *type = res_get_str(spec, "type", "ClusterIP");
         if (strcmp(res_get_str(spec, "sessionAffinity", ""), "ClientIP") == 0) {
-                res_value *cfg = def_map(spec, "sessionAffinityConfig");
-                res_value *cip = def_map(cfg, "clientIP");
-                def_int(cip, "timeoutSeconds", 10800);
+                res_value *cfg = def_map(a, spec, "sessionAffinityConfig");
+                res_value *cip = def_map(a, cfg, "clientIP");
+                def_int(a, cip, "timeoutSeconds", 10800);
         }
         if (strcmp(type, "NodePort") == 0 || strcmp(type, "LoadBalancer") == 0)
-                def_str(spec, "externalTrafficPolicy", "Cluster");
+                def_str(a, spec, "externalTrafficPolicy", "Cluster");
         if (strcmp(type, "LoadBalancer") == 0 && absent(spec, "allocateLoadBalancerNodePorts"))
-                res_map_set(spec, "allocateLoadBalancerNodePorts", mark(res_bool_new(true)));
+                res_map_set_in(a, spec, "allocateLoadBalancerNodePorts", mark(res_bool_new(true)));
         if (strcmp(type, "ExternalName") != 0)
-                def_str(spec, "internalTrafficPolicy", "Cluster");
+                def_str(a, spec, "internalTrafficPolicy", "Cluster");
         res_value *ports = seq(spec, "ports");
         for (uint32_t i = 0; ports && i < ports->n; i++) {
                 res_value *p = ports->u.items[i];
-                def_str(p, "protocol", "TCP");
+                def_str(a, p, "protocol", "TCP");
                 const res_value *tp = res_map_get(p, "targetPort");
                 const res_value *port = res_map_get(p, "port");
                 if ((!tp || (tp->type == RES_INT && tp->u.i == 0)) && port && port->type == RES_INT)
-                        res_map_set(p, "targetPort", mark(res_int_new(port->u.i)));
+                        res_map_set_in(a, p, "targetPort", mark(res_int_new(port->u.i)));
         }
 }
 
 /* stringData is write-only: merged into data (base64), then dropped. */
 static void
-merge_string_data(res_value *root)
+merge_string_data(res_arena *a, res_value *root)
 {
         res_value *sd = res_map_get(root, "stringData");
         if (!sd)
                 return;
         if (sd->type == RES_MAP && sd->n) {
-                res_value *data = res_map_ensure_map(root, "data");
+                res_value *data = res_map_ensure_map_in(a, root, "data");
                 for (uint32_t i = 0; data && i < sd->n; i++) {
                         res_value *v = sd->u.members[i].value;
                         if (v->type != RES_STR)
@@ -253,72 +254,72 @@ merge_string_data(res_value *root)
                         res_value *nv = res_str_take(enc, len);
                         nv->line = v->line;
                         nv->col = v->col;
-                        res_map_set(data, sd->u.members[i].key, nv);
+                        res_map_set_in(a, data, sd->u.members[i].key, nv);
                 }
         }
         res_map_del(root, "stringData");
 }
 
 void
-res_apply_defaults(const res_kind_info *k, res_value *root)
+res_apply_defaults(res_arena *a, const res_kind_info *k, res_value *root)
 {
         const char *kind = k->kind;
-        res_value *meta = res_map_ensure_map(root, "metadata");
+        res_value *meta = res_map_ensure_map_in(a, root, "metadata");
         if (k->namespaced) {
                 const res_value *ns = res_map_get(meta, "namespace");
                 if (!ns || ns->type != RES_STR || ns->n == 0)
-                        res_map_set(meta, "namespace", mark(res_str_new("default")));
+                        res_map_set_in(a, meta, "namespace", mark(res_str_new_in(a, "default")));
         } else {
                 res_map_del(meta, "namespace");
         }
         if (strcmp(kind, "Secret") == 0) {
-                merge_string_data(root);
-                def_str(root, "type", "Opaque");
+                merge_string_data(a, root);
+                def_str(a, root, "type", "Opaque");
                 return;
         }
         if (strcmp(kind, "StorageClass") == 0) {
-                def_str(root, "reclaimPolicy", "Delete");
-                def_str(root, "volumeBindingMode", "Immediate");
+                def_str(a, root, "reclaimPolicy", "Delete");
+                def_str(a, root, "volumeBindingMode", "Immediate");
                 return;
         }
         if (strcmp(kind, "ConfigMap") == 0 || strcmp(kind, "Namespace") == 0)
                 return;
-        res_value *spec = res_map_ensure_map(root, "spec");
+        res_value *spec = res_map_ensure_map_in(a, root, "spec");
         if (!spec)
                 return;
         if (strcmp(kind, "Pod") == 0) {
-                res_default_pod_spec(spec, true);
+                res_default_pod_spec(a, spec, true);
         } else if (strcmp(kind, "Deployment") == 0) {
-                def_int(spec, "replicas", 1);
-                res_value *st = def_map(spec, "strategy");
-                def_str(st, "type", "RollingUpdate");
+                def_int(a, spec, "replicas", 1);
+                res_value *st = def_map(a, spec, "strategy");
+                def_str(a, st, "type", "RollingUpdate");
                 if (st && strcmp(res_get_str(st, "type", ""), "RollingUpdate") == 0) {
-                        res_value *ru = def_map(st, "rollingUpdate");
-                        def_str(ru, "maxUnavailable", "25%");
-                        def_str(ru, "maxSurge", "25%");
+                        res_value *ru = def_map(a, st, "rollingUpdate");
+                        def_str(a, ru, "maxUnavailable", "25%");
+                        def_str(a, ru, "maxSurge", "25%");
                 }
-                def_int(spec, "revisionHistoryLimit", 10);
-                def_int(spec, "progressDeadlineSeconds", 600);
-                default_template(spec);
+                def_int(a, spec, "revisionHistoryLimit", 10);
+                def_int(a, spec, "progressDeadlineSeconds", 600);
+                default_template(a, spec);
         } else if (strcmp(kind, "ReplicaSet") == 0) {
-                def_int(spec, "replicas", 1);
-                default_template(spec);
+                def_int(a, spec, "replicas", 1);
+                default_template(a, spec);
         } else if (strcmp(kind, "DaemonSet") == 0) {
-                res_value *st = def_map(spec, "updateStrategy");
-                def_str(st, "type", "RollingUpdate");
+                res_value *st = def_map(a, spec, "updateStrategy");
+                def_str(a, st, "type", "RollingUpdate");
                 if (st && strcmp(res_get_str(st, "type", ""), "RollingUpdate") == 0) {
-                        res_value *ru = def_map(st, "rollingUpdate");
-                        def_int(ru, "maxUnavailable", 1);
-                        def_int(ru, "maxSurge", 0);
+                        res_value *ru = def_map(a, st, "rollingUpdate");
+                        def_int(a, ru, "maxUnavailable", 1);
+                        def_int(a, ru, "maxSurge", 0);
                 }
-                def_int(spec, "revisionHistoryLimit", 10);
-                default_template(spec);
+                def_int(a, spec, "revisionHistoryLimit", 10);
+                default_template(a, spec);
         } else if (strcmp(kind, "Service") == 0) {
-                default_service(spec);
+                default_service(a, spec);
         } else if (strcmp(kind, "PersistentVolume") == 0) {
-                def_str(spec, "persistentVolumeReclaimPolicy", "Retain");
-                def_str(spec, "volumeMode", "Filesystem");
+                def_str(a, spec, "persistentVolumeReclaimPolicy", "Retain");
+                def_str(a, spec, "volumeMode", "Filesystem");
         } else if (strcmp(kind, "PersistentVolumeClaim") == 0) {
-                def_str(spec, "volumeMode", "Filesystem");
+                def_str(a, spec, "volumeMode", "Filesystem");
         }
 }

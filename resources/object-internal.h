@@ -8,6 +8,7 @@
 
 #include "common/buf.h"
 #include "common/hash.h"
+#include "resources/arena.h"
 #include "resources/object.h"
 #include "resources/schema-internal.h"
 
@@ -66,8 +67,9 @@ void res_validate_pod_spec(res_vctx *c, const res_value *spec, bool template);
 void res_validate_meta_maps(res_vctx *c, const res_value *meta);
 void res_validate_pod_scheduling(res_vctx *c, const res_value *spec); /* validate-sched.c */
 /* Defaults (defaults.c). */
-void res_apply_defaults(const res_kind_info *k, res_value *root);
-void res_default_pod_spec(res_value *spec, bool pod);
+/* New nodes go to arena (NULL: the heap), like the tree's own. */
+void res_apply_defaults(res_arena *a, const res_kind_info *k, res_value *root);
+void res_default_pod_spec(res_arena *a, res_value *spec, bool pod);
 
 /* base64.c: Go's base64.StdEncoding as encoding/json reads []byte
  * (padding required, \r and \n skipped). Returns decoded length or -1
@@ -79,7 +81,7 @@ char *res_base64_encode(const unsigned char *p, size_t n, size_t *out_len);
  * starts after line_offset lines; scratch and hasher (each may be NULL) are
  * a buffer and a hash context kept between calls. */
 int res_object_build(res_value *root, const char *file, uint32_t line_offset, tm_buf *scratch,
-                     tm_sha256 *hasher, res_object **out, res_diags *diags);
+                     tm_sha256 *hasher, res_arena *arena, res_object **out, res_diags *diags);
 
 /* Tests: the size of the decoding batches of res_set_add_file (SIZE_MAX:
  * whole files). */

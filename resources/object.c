@@ -322,12 +322,12 @@ resolve_kind(res_vctx *c, const res_value *root)
 int
 res_object_from_value(res_value *root, const char *file, res_object **out, res_diags *diags)
 {
-        return res_object_build(root, file, 0, NULL, NULL, out, diags);
+        return res_object_build(root, file, 0, NULL, NULL, NULL, out, diags);
 }
 
 int
 res_object_build(res_value *root, const char *file, uint32_t line_offset, tm_buf *scratch,
-                 tm_sha256 *hasher, res_object **out, res_diags *diags)
+                 tm_sha256 *hasher, res_arena *arena, res_object **out, res_diags *diags)
 {
         res_vctx c = {.file = file, .diags = diags, .line_offset = line_offset};
         if (root) {
@@ -371,7 +371,7 @@ res_object_build(res_value *root, const char *file, uint32_t line_offset, tm_buf
                 res_value_free(root);
                 return -EINVAL;
         }
-        res_apply_defaults(k, root);
+        res_apply_defaults(arena, k, root);
         res_value_sort(root);
 
         res_object *o = xcalloc(1, sizeof(*o));

@@ -66,7 +66,8 @@ add_value(res_set *set, const char *path, res_value *root, uint32_t line_offset,
         res_object *o = NULL;
         if (!set->hasher)
                 set->hasher = tm_sha256_new();
-        if (res_object_build(root, path, line_offset, &set->scratch, set->hasher, &o, diags) < 0)
+        if (res_object_build(root, path, line_offset, &set->scratch, set->hasher, set->arena, &o,
+                             diags) < 0)
                 return;
         TM_GROW(set->items, set->cap, set->n + 1);
         set->items[set->n++] = (set_entry){o, set->seen, col};

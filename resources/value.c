@@ -1,5 +1,6 @@
 #include "resources/value.h"
 #include "common/mem.h"
+#include "resources/value-internal.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -376,6 +377,80 @@ res_value_sort(res_value *v)
                 for (uint32_t i = 0; i < v->n; i++)
                         res_value_sort(v->u.members[i].value);
         }
+}
+
+res_value *
+res_value_new_in(res_arena *a, res_type type)
+{
+        if (!a)
+                return res_value_new(type);
+        res_value *v = res_arena_alloc(a, sizeof(*v));
+        memset(v, 0, sizeof(*v));
+        v->type = (uint8_t)type;
+        v->flags = RES_F_ANODE;
+        if (type == RES_STR || type == RES_SEQ || type == RES_MAP)
+                v->flags |= RES_F_ADATA;
+        return v;
+}
+
+res_value *
+res_str_new_in(res_arena *a, const char *s)
+{
+        if (!a)
+                return res_str_new(s);
+        size_t n = strlen(s);
+        res_value *v = res_value_new_in(a, RES_STR);
+        v->u.s = res_arena_memdup(a, s, n + 1);
+        v->n = (uint32_t)n;
+        return v;
+}
+
+res_value *
+res_int_new_in(res_arena *a, int64_t i)
+{
+        res_value *v = res_value_new_in(a, RES_INT);
+        v->u.i = i;
+        return v;
+}
+
+res_value *
+res_map_set_in(res_arena *a, res_value *m, const char *key, res_value *value)
+{
+        res_member *mem = res_map_member(m, key);
+        if (mem) {
+                res_value_free(mem->value);
+                mem->value = value;
+                return value;
+        }
+        if (!a || !(m->flags & RES_F_ADATA))
+                return res_map_set(m, key, value);
+        if (m->n == m->cap) {
+                uint32_t cap = m->cap < 4 ? 8 : m->cap * 2;
+                res_member *members = res_arena_alloc(a, cap * sizeof(*members));
+                if (m->n)
+                        memcpy(members, m->u.members, m->n * sizeof(*members));
+                m->u.members = members;
+                m->cap = cap;
+        }
+        size_t klen = strlen(key);
+        mem = &m->u.members[m->n++];
+        memset(mem, 0, sizeof(*mem));
+        mem->key = res_arena_memdup(a, key, klen + 1);
+        mem->klen = (uint32_t)klen;
+        mem->value = value;
+        return value;
+}
+
+res_value *
+res_map_ensure_map_in(res_arena *a, res_value *m, const char *key)
+{
+        res_value *v = res_map_get(m, key);
+        if (!v || v->type == RES_NULL) {
+                res_value *nm = res_value_new_in(a, RES_MAP);
+                nm->flags |= RES_F_DEFAULT;
+                return res_map_set_in(a, m, key, nm);
+        }
+        return v->type == RES_MAP ? v : NULL;
 }
 
 res_value *

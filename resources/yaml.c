@@ -4,6 +4,7 @@
 #include "resources/yaml.h"
 #include "common/mem.h"
 #include "resources/emit-internal.h"
+#include "resources/value-internal.h"
 #include "resources/yaml-internal.h"
 
 #include <errno.h>
@@ -442,15 +443,7 @@ anchors_clear(dec *d)
 static res_value *
 node_new(dec *d, res_type type)
 {
-        if (!d->arena)
-                return res_value_new(type);
-        res_value *v = res_arena_alloc(d->arena, sizeof(*v));
-        memset(v, 0, sizeof(*v));
-        v->type = (uint8_t)type;
-        v->flags = RES_F_ANODE;
-        if (type == RES_STR || type == RES_SEQ || type == RES_MAP)
-                v->flags |= RES_F_ADATA;
-        return v;
+        return res_value_new_in(d->arena, type);
 }
 
 static void
