@@ -32,8 +32,9 @@ static tm_dl_lib lib = {
     .n_names = TM_DL_N_NFT,
     .syms = syms,
 };
-/* Contexts made and not yet freed: the library closes when none is left. */
-static size_t live;
+/* Contexts made and not yet freed, and holds: the library closes when
+ * neither is left. */
+static size_t live, holds;
 static char load_error[TM_ERROR_MSG_MAX];
 
 int
@@ -61,7 +62,7 @@ nft_ctx_new(uint32_t flags)
         struct nft_ctx *ctx = ((__typeof__(&nft_ctx_new))syms[TM_DL_SYM_nft_ctx_new])(flags);
         if (ctx)
                 live++;
-        else if (live == 0)
+        else if (live == 0 && holds == 0)
                 tm_dl_close(&lib);
         return ctx;
 }
@@ -72,7 +73,20 @@ nft_ctx_free(struct nft_ctx *ctx)
         if (!ctx)
                 return;
         ((__typeof__(&nft_ctx_free))tm_dl_sym(&lib, TM_DL_SYM_nft_ctx_free))(ctx);
-        if (live > 0 && --live == 0)
+        if (live > 0 && --live == 0 && holds == 0)
+                tm_dl_close(&lib);
+}
+
+void
+tm_dl_nft_hold(void)
+{
+        holds++;
+}
+
+void
+tm_dl_nft_release(void)
+{
+        if (holds > 0 && --holds == 0 && live == 0)
                 tm_dl_close(&lib);
 }
 

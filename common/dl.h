@@ -32,6 +32,11 @@ int tm_dl_git2_set_ssl_cert_locations(const char *file, const char *path);
 int tm_dl_nft_load(tm_error *err);
 /* Why the last nft_ctx_new() returned NULL ("" if it did not). */
 const char *tm_dl_nft_error(void);
+/* Between hold and its release, libnftables stays open once opened even
+ * with no context alive: a burst of pods opens it once, not once each
+ * (~2-4 ms a time). Holds nest. */
+void tm_dl_nft_hold(void);
+void tm_dl_nft_release(void);
 
 /* libssl.so.3 (Debian: libssl3): HTTPS probes. libcrypto stays linked. */
 int tm_dl_ssl_load(tm_error *err);

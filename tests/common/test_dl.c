@@ -152,6 +152,24 @@ test_nft_transient(void **state)
 }
 
 static void
+test_nft_hold(void **state)
+{
+        tm_dl_nft_hold();
+        assert_false(mapped("libnftables.so"));
+        for (int i = 0; i < 3; i++) {
+                struct nft_ctx *c = nft_ctx_new(NFT_CTX_DEFAULT);
+                assert_non_null(c);
+                nft_ctx_free(c);
+                assert_true(mapped("libnftables.so"));
+        }
+        tm_dl_nft_hold();
+        tm_dl_nft_release();
+        assert_true(mapped("libnftables.so"));
+        tm_dl_nft_release();
+        assert_false(mapped("libnftables.so"));
+}
+
+static void
 test_ssl_on_demand(void **state)
 {
         assert_false(mapped("libssl.so"));
@@ -176,7 +194,8 @@ main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_missing_library),   cmocka_unit_test(test_missing_symbol),
             cmocka_unit_test(test_archive_on_demand), cmocka_unit_test(test_git2_on_demand),
-            cmocka_unit_test(test_nft_transient),     cmocka_unit_test(test_ssl_on_demand),
+            cmocka_unit_test(test_nft_transient),     cmocka_unit_test(test_nft_hold),
+            cmocka_unit_test(test_ssl_on_demand),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
