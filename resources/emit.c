@@ -2,6 +2,7 @@
  * (the hashed form), and kubectl-style YAML (go-yaml v2's output look). */
 #include "common/mem.h"
 #include "resources/emit-internal.h"
+#include "resources/value-internal.h"
 #include "resources/value.h"
 #include "resources/yaml-internal.h"
 
@@ -229,6 +230,48 @@ res_emit_canonical_json(const res_value *v, tm_buf *out)
                 res_emit_canonical_json(order[i]->value, out);
         }
         tm_buf_putc(out, '}');
+}
+
+static inline void
+put1(tm_buf *out, char c)
+{
+        if (__builtin_expect(out->data && out->len + 2 <= out->cap, 1)) {
+                out->data[out->len++] = c;
+                out->data[out->len] = '\0';
+        } else {
+                tm_buf_putc(out, c);
+        }
+}
+
+void
+res_emit_canonical_json_sorted(const res_value *v, tm_buf *out)
+{
+        if (!v || (v->type != RES_MAP && v->type != RES_SEQ)) {
+                if (v && v->type == RES_FLOAT)
+                        put_json_float(out, v->u.f, 'g');
+                else
+                        emit_json(v, out, 0, 0);
+                return;
+        }
+        if (v->type == RES_SEQ) {
+                put1(out, '[');
+                for (uint32_t i = 0; i < v->n; i++) {
+                        if (i)
+                                put1(out, ',');
+                        res_emit_canonical_json_sorted(v->u.items[i], out);
+                }
+                put1(out, ']');
+                return;
+        }
+        put1(out, '{');
+        for (uint32_t i = 0; i < v->n; i++) {
+                if (i)
+                        put1(out, ',');
+                tm_buf_put_json_string(out, v->u.members[i].key, v->u.members[i].klen);
+                put1(out, ':');
+                res_emit_canonical_json_sorted(v->u.members[i].value, out);
+        }
+        put1(out, '}');
 }
 
 /* ---- YAML ---- */

@@ -8,11 +8,14 @@
 #include "common/mem.h"
 #include "common/util.h"
 #include "resources/object-internal.h"
+#include "resources/value-internal.h"
 
 struct res_object {
         unsigned refs;
         uint32_t line;
         const res_kind_info *kind;
+        /* file, id, defaults and json live in the same allocation as the
+         * object, after it: one allocation per object */
         char *file;
         char *id; /* "group/Kind/ns/name"; ns and name point into it */
         const char *ns;
@@ -230,17 +233,11 @@ res_object_unref(res_object *o)
 {
         if (!o || --o->refs > 0)
                 return;
-        free(o->file);
-        free(o->id);
-        if (o->json) {
-                /* Secret data lives here: do not leave it in freed memory. */
-                if (strcmp(o->kind->kind, "Secret") == 0)
-                        explicit_bzero(o->json, o->json_len);
-                free(o->json);
-        }
+        /* Secret data lives in json: do not leave it in freed memory. */
+        if (o->json && strcmp(o->kind->kind, "Secret") == 0)
+                explicit_bzero(o->json, o->json_len);
         res_value_free(o->tree);
         res_value_free(o->labels);
-        free(o->defaults);
         free(o);
 }
 
@@ -374,15 +371,32 @@ res_object_build(res_value *root, const char *file, uint32_t line_offset, tm_buf
         res_apply_defaults(arena, k, root);
         res_value_sort(root);
 
-        res_object *o = xcalloc(1, sizeof(*o));
+        ns = k->namespaced ? res_get_str(res_map_get(root, "metadata"), "namespace", "") : "";
+        size_t gl = strlen(k->group), kl = strlen(k->kind), nl = strlen(ns), ml = strlen(name);
+        size_t idl = gl + kl + nl + ml + 4 + nl + 1 + ml + 1, fl = file ? strlen(file) + 1 : 0;
+        size_t nodes = count_nodes(root), i = 0, dl = (nodes + 7) / 8;
+        tm_buf local = TM_BUF_INIT, *b = scratch ? scratch : &local;
+        tm_buf_reset(b);
+        res_emit_canonical_json_sorted(root, b);
+        /* exact size: ten thousand objects must not carry buffer slack */
+        res_object *o = xmalloc(sizeof(*o) + idl + fl + dl + b->len + 1);
+        memset(o, 0, sizeof(*o));
         o->refs = 1;
         o->kind = k;
         o->line = c.line ? c.line + line_offset : 0;
-        o->file = file ? xstrdup(file) : NULL;
-        ns = k->namespaced ? res_get_str(res_map_get(root, "metadata"), "namespace", "") : "";
-        size_t gl = strlen(k->group), kl = strlen(k->kind), nl = strlen(ns), ml = strlen(name);
+        char *tail = (char *)(o + 1);
+        o->id = tail;
+        if (file)
+                o->file = memcpy(tail + idl, file, fl);
+        o->defaults = memset(tail + idl + fl, 0, dl);
+        o->json = tail + idl + fl + dl;
+        o->json_len = b->len;
+        memcpy(o->json, b->data ? b->data : "", b->len);
+        o->json[b->len] = '\0';
+        if (scratch && scratch->len)
+                explicit_bzero(scratch->data, scratch->len);
+        tm_buf_free(&local);
         /* id, then NUL-separated copies of namespace and name */
-        o->id = xmalloc(gl + kl + nl + ml + 4 + nl + 1 + ml + 1);
         char *p = o->id;
         p = mempcpy(p, k->group, gl);
         *p++ = '/';
@@ -399,19 +413,7 @@ res_object_build(res_value *root, const char *file, uint32_t line_offset, tm_buf
         p = mempcpy(p, name, ml);
         *p = '\0';
 
-        size_t nodes = count_nodes(root), i = 0;
-        o->defaults = xcalloc((nodes + 7) / 8, 1);
         defaults_walk(root, o->defaults, &i, false);
-
-        tm_buf local = TM_BUF_INIT, *b = scratch ? scratch : &local;
-        tm_buf_reset(b);
-        res_emit_canonical_json(root, b);
-        /* exact size: ten thousand objects must not carry buffer slack */
-        o->json_len = b->len;
-        o->json = xmemdup(b->data ? b->data : "", b->len + 1);
-        if (scratch && scratch->len)
-                explicit_bzero(scratch->data, scratch->len);
-        tm_buf_free(&local);
         char hex[TM_SHA256_HEX_LEN + 1];
         if (hasher)
                 tm_sha256_reuse_hex(hasher, o->json, o->json_len, hex);

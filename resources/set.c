@@ -12,6 +12,7 @@
 
 typedef struct set_entry {
         res_object *obj;
+        const char *id; /* the object's, here for the sort to read in place */
         size_t seq; /* order of definition, for "defined twice" */
         uint32_t col;
 } set_entry;
@@ -70,7 +71,7 @@ add_value(res_set *set, const char *path, res_value *root, uint32_t line_offset,
                              diags) < 0)
                 return;
         TM_GROW(set->items, set->cap, set->n + 1);
-        set->items[set->n++] = (set_entry){o, set->seen, col};
+        set->items[set->n++] = (set_entry){o, res_object_id(o), set->seen, col};
         set->sorted = false;
 }
 
@@ -219,7 +220,7 @@ static int
 entry_cmp(const void *a, const void *b)
 {
         const set_entry *x = a, *y = b;
-        int c = strcmp(res_object_id(x->obj), res_object_id(y->obj));
+        int c = strcmp(x->id, y->id);
         if (c)
                 return c;
         return x->seq < y->seq ? -1 : x->seq > y->seq;
@@ -240,8 +241,7 @@ res_set_finish(res_set *set, res_diags *diags)
         size_t w = 0;
         for (size_t i = 0; i < set->n; i++) {
                 set_entry *e = &set->items[i];
-                if (w > 0 &&
-                    strcmp(res_object_id(set->items[w - 1].obj), res_object_id(e->obj)) == 0) {
+                if (w > 0 && strcmp(set->items[w - 1].id, e->id) == 0) {
                         const res_object *first = set->items[w - 1].obj, *o = e->obj;
                         const char *ns = res_object_namespace(o);
                         res_diags_add(diags, res_object_file(o), res_object_line(o), e->col,
@@ -290,7 +290,7 @@ res_set_find(const res_set *set, const char *group, const char *kind, const char
                 size_t lo = 0, hi = set->n;
                 while (lo < hi) {
                         size_t mid = lo + (hi - lo) / 2;
-                        int c = strcmp(res_object_id(set->items[mid].obj), id);
+                        int c = strcmp(set->items[mid].id, id);
                         if (c == 0)
                                 return set->items[mid].obj;
                         if (c < 0)

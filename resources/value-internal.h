@@ -12,3 +12,5 @@ res_value *res_int_new_in(res_arena *a, int64_t i);
  * added there too (no copy of the map to the heap). */
 res_value *res_map_set_in(res_arena *a, res_value *m, const char *key, res_value *value);
 res_value *res_map_ensure_map_in(res_arena *a, res_value *m, const char *key);
+/* res_emit_canonical_json of a tree already sorted by res_value_sort. */
+void res_emit_canonical_json_sorted(const res_value *v, tm_buf *out);
