@@ -24,7 +24,8 @@
 #include "common/log.h"
 #include "common/mem.h"
 
-#define POLL_MS 10                       /* call-back while an action is under way */
+#define POLL_MIN_MS 5 /* call-backs while an action is under way: 5, 10, 20 ... 80 ms */
+#define POLL_MAX_MS 80
 #define POSTSTART_MAX_MS (120u * 1000u)  /* the kubelet has none; a hung hook must end */
 #define EVENT_REPEAT_MS (60u * 1000u)    /* the same probe message, at most this often */
 #define MIN_GRACE_AFTER_PRESTOP_MS 2000u /* the kubelet's minimumGracePeriodInSeconds */
@@ -58,6 +59,18 @@ wake(uint64_t *next, uint64_t when)
 {
         if (when < *next)
                 *next = when;
+}
+
+/* An action under way is looked at again soon, then less and less often:
+ * a probe on the node answers within milliseconds, a runtime `exec` takes
+ * tens of them. */
+static void
+wake_act(uint64_t *next, uint64_t now, probe_act *x)
+{
+        x->poll_ms = x->poll_ms ? (x->poll_ms * 2 > POLL_MAX_MS ? POLL_MAX_MS : x->poll_ms * 2)
+                                : POLL_MIN_MS;
+        uint64_t when = now + x->poll_ms;
+        wake(next, when < x->deadline || x->deadline <= now ? when : x->deadline);
 }
 
 static char *
@@ -273,7 +286,7 @@ agent_probe_prestop(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now
         }
         probe_act_poll(x, now);
         if (!x->done) {
-                wake(next, now + POLL_MS);
+                wake_act(next, now, x);
                 return true;
         }
         if (!hook_ok(x))
@@ -337,7 +350,7 @@ probe_step(exe_agent *a, agent_pod *p, agent_container *c, int k, uint64_t now, 
         if (w->act.busy) {
                 probe_act_poll(&w->act, now);
                 if (!w->act.done) {
-                        wake(next, now + POLL_MS);
+                        wake_act(next, now, &w->act);
                         return;
                 }
                 exe_probe_result r = w->act.result;
@@ -382,7 +395,10 @@ probe_step(exe_agent *a, agent_pod *p, agent_container *c, int k, uint64_t now, 
                         &w->act);
         w->next_at = now + (uint64_t)(period < 1 ? 1 : period) * 1000;
         probe_act_poll(&w->act, now);
-        wake(next, w->act.done ? now : now + POLL_MS);
+        if (w->act.done)
+                wake(next, now);
+        else
+                wake_act(next, now, &w->act);
 }
 
 void
@@ -402,7 +418,7 @@ agent_probe_step(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now, u
                                         POSTSTART_MAX_MS, x);
                 probe_act_poll(x, now);
                 if (!x->done) {
-                        wake(next, now + POLL_MS);
+                        wake_act(next, now, x);
                         return;
                 }
                 pr->poststart_pending = false;

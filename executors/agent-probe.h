@@ -30,6 +30,7 @@ typedef struct probe_act {
         char *msg; /* why it failed (not yet redacted) */
         uint64_t deadline;
         uint64_t timeout_ms;
+        uint64_t poll_ms; /* the last call-back interval (agent-probe.c) */
         exe_exec *ex;
         char *cmd; /* the exec command as written, for messages */
         int code;  /* exec: exit status */

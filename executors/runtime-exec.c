@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,22 +127,27 @@ exe_container_exec_begin(exe_runtime *rt, const char *pod_uid, const char *name,
                 r = tm_error_errno(err, -errno, "exec: pipe");
                 goto out;
         }
-        pid = fork();
-        if (pid < 0) {
-                r = tm_error_errno(err, -errno, "exec: fork");
+        /* posix_spawn (vfork-like): no copy of the daemon's page tables,
+         * no copy-on-write faults afterwards, for a probe every second. */
+        posix_spawn_file_actions_t fa;
+        posix_spawnattr_t at;
+        sigset_t none;
+        sigemptyset(&none);
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+        posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+        posix_spawnattr_init(&at);
+        posix_spawnattr_setsigmask(&at, &none);
+        posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+        int e = posix_spawn(&pid, av[0], &fa, &at, (char *const *)av, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&at);
+        if (e != 0) {
+                r = tm_error_errno(err, -e, "exec: spawn \"%s\"", av[0]);
                 close(pfd[0]);
                 close(pfd[1]);
                 goto out;
-        }
-        if (pid == 0) {
-                int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-                if (nul < 0 || dup2(nul, 0) < 0 || dup2(pfd[1], 1) < 0 || dup2(pfd[1], 2) < 0)
-                        _exit(127);
-                sigset_t none;
-                sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, NULL);
-                execv(av[0], (char *const *)av);
-                _exit(127);
         }
         close(pfd[1]);
         fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
