@@ -186,38 +186,82 @@ tm_format_rfc3339(int64_t t, char *out, size_t outlen)
 {
         time_t tt = (time_t)t;
         struct tm tmv;
-        if (!gmtime_r(&tt, &tmv) || strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tmv) == 0) {
-                if (outlen)
-                        out[0] = '\0';
+        /* RFC 3339 years have four digits (strftime's %Y does not pad). */
+        if (!outlen)
+                return;
+        if (!gmtime_r(&tt, &tmv) || tmv.tm_year < -1900 || tmv.tm_year > 9999 - 1900 ||
+            snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02dZ", tmv.tm_year + 1900,
+                     tmv.tm_mon + 1, tmv.tm_mday, tmv.tm_hour, tmv.tm_min,
+                     tmv.tm_sec) >= (int)outlen)
+                out[0] = '\0';
+}
+
+/* n decimal digits at s, or -1. */
+static int
+digits(const char *s, int n)
+{
+        int v = 0;
+        for (int i = 0; i < n; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return -1;
+                v = v * 10 + (s[i] - '0');
         }
+        return v;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+        y -= m <= 2;
+        int64_t era = (y >= 0 ? y : y - 399) / 400;
+        int64_t yoe = y - era * 400;
+        int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+        int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146097 + doe - 719468;
 }
 
 int64_t
 tm_parse_rfc3339(const char *s)
 {
-        struct tm tmv = {0};
-        const char *p = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tmv) : NULL;
-        if (!p)
+        /* YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), as Go's time.RFC3339
+         * reads it: every field its exact width, no day past the month's
+         * end, no hour 24 nor second 60. */
+        static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        if (!s || strnlen(s, 20) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+            s[13] != ':' || s[16] != ':')
                 return -1;
-        if (*p == '.')
+        int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
+        int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
+        if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+            sec < 0 || sec > 59)
+                return -1;
+        bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        if (d > mdays[mo - 1] + (mo == 2 && leap))
+                return -1;
+        const char *p = s + 19;
+        if (*p == '.') {
+                if (p[1] < '0' || p[1] > '9')
+                        return -1;
                 for (p++; *p >= '0' && *p <= '9'; p++)
                         ;
+        }
         int64_t off = 0;
         if (*p == 'Z' || *p == 'z') {
                 p++;
         } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-                int h = (p[1] - '0') * 10 + (p[2] - '0'), m = (p[4] - '0') * 10 + (p[5] - '0');
-                if (h < 0 || h > 23 || m < 0 || m > 59)
+                int oh = digits(p + 1, 2), om = digits(p + 4, 2);
+                if (oh < 0 || oh > 23 || om < 0 || om > 59)
                         return -1;
-                off = (*p == '+' ? 1 : -1) * (h * 3600 + m * 60);
+                off = (*p == '+' ? 1 : -1) * (oh * 3600 + om * 60);
                 p += 6;
         } else {
                 return -1;
         }
         if (*p)
                 return -1;
-        time_t t = timegm(&tmv);
-        return t == (time_t)-1 ? -1 : (int64_t)t - off;
+        return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
 }
 
 void
@@ -281,7 +325,7 @@ tm_parse_duration_ms(const char *s, uint64_t *out_ms)
                 } else {
                         return -EINVAL;
                 }
-                if (v > UINT64_MAX / mul)
+                if (v > UINT64_MAX / mul || v * mul > UINT64_MAX - total)
                         return -ERANGE;
                 total += v * mul;
         }
