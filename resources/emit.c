@@ -562,15 +562,19 @@ emit_yaml_map(const res_value *v, tm_buf *out, int indent, bool inline_first)
                 const res_member *m = &v->u.members[i];
                 if (i || !inline_first)
                         put_indent(out, indent);
-                tm_buf key = TM_BUF_INIT;
-                put_yaml_string(&key, m->key, m->klen, true, indent);
+                size_t at = out->len;
+                put_yaml_string(out, m->key, m->klen, true, indent);
                 /* libyaml reads a key of over 1024 characters only in the
                  * explicit "? key" form */
-                bool explicit_key = key.len > 1000;
-                if (explicit_key)
+                bool explicit_key = out->len - at > 1000;
+                if (explicit_key) {
+                        tm_buf key = TM_BUF_INIT;
+                        tm_buf_append(&key, out->data + at, out->len - at);
+                        out->len = at;
                         tm_buf_puts(out, "? ");
-                tm_buf_append(out, key.data, key.len);
-                tm_buf_free(&key);
+                        tm_buf_append(out, key.data, key.len);
+                        tm_buf_free(&key);
+                }
                 if (explicit_key) {
                         tm_buf_putc(out, '\n');
                         put_indent(out, indent);
