@@ -61,7 +61,8 @@ typedef struct serve_opts {
 typedef struct serve {
         serve_opts o;
         struct event_base *base;
-        struct event *ev_watch, *ev_settle, *ev_poll, *ev_agent, *ev_term, *ev_int, *ev_hup;
+        struct event *ev_watch, *ev_settle, *ev_poll, *ev_agent, *ev_agent_fd, *ev_term, *ev_int,
+            *ev_hup;
         eng_store *store;
         eng_podstore *pods;
         src_source *src;
@@ -371,6 +372,16 @@ on_agent(evutil_socket_t fd, short what, void *userdata)
         arm_timer(s->ev_agent, next > now ? next - now : 0);
 }
 
+/* The agent's fd: a start reported, a stopping container ended, a
+ * removal finished: reconcile now rather than at the next timer. */
+static void
+on_agent_wake(evutil_socket_t fd, short what, void *userdata)
+{
+        serve *s = userdata;
+        event_del(s->ev_agent);
+        on_agent(fd, what, userdata);
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *userdata)
 {
@@ -612,8 +623,8 @@ open_local_node(serve *s, tm_error *err)
 static void
 serve_close(serve *s)
 {
-        struct event *evs[] = {s->ev_watch, s->ev_settle, s->ev_poll, s->ev_agent,
-                               s->ev_term,  s->ev_int,    s->ev_hup};
+        struct event *evs[] = {s->ev_watch,    s->ev_settle, s->ev_poll, s->ev_agent,
+                               s->ev_agent_fd, s->ev_term,   s->ev_int,  s->ev_hup};
         for (size_t i = 0; i < TM_ARRAY_SIZE(evs); i++)
                 if (evs[i])
                         event_free(evs[i]);
@@ -669,6 +680,11 @@ eng_cli_serve(int argc, char **argv)
                 goto fail;
         s.ev_settle = evtimer_new(s.base, on_settle, &s);
         s.ev_agent = evtimer_new(s.base, on_agent, &s);
+        if (s.agent) {
+                s.ev_agent_fd = event_new(s.base, exe_agent_fd(s.agent), EV_READ | EV_PERSIST,
+                                          on_agent_wake, &s);
+                event_add(s.ev_agent_fd, NULL);
+        }
         s.ev_term = evsignal_new(s.base, SIGTERM, on_signal, &s);
         s.ev_int = evsignal_new(s.base, SIGINT, on_signal, &s);
         s.ev_hup = evsignal_new(s.base, SIGHUP, on_signal, &s);

@@ -40,6 +40,10 @@ typedef struct agent_container {
         char waiting_reason[48];
         char waiting_message[256];
         bool term_sent;              /* SIGTERM sent by a pod stop */
+        bool start_failed;           /* the last start failed: retry_at is its back-off */
+        exe_removal *rm;             /* being removed (a pod stop), NULL otherwise */
+        bool removed;                /* removed by the pod's stop */
+        int exit_fd;                 /* pidfd of its shim while a stop waits, else -1 */
         struct agent_probes *probes; /* agent-probe.c; NULL until it runs */
 } agent_container;
 
@@ -96,9 +100,17 @@ struct exe_agent {
         char **removed; /* uids of pods stopped and cleaned up, for the next status */
         size_t n_removed, cap_removed;
         bool gc_done;
+        int epfd;  /* epoll: readable when a start, a stop or a removal has news */
+        int *want; /* fds to wake on, gathered by this reconcile pass */
+        size_t n_want, cap_want;
+        int *armed; /* fds registered in epfd by the last pass */
+        size_t n_armed, cap_armed;
 };
 
 /* agent.c */
+/* The loop wakes the agent when fd is readable (this pass only: ask again
+ * on every pass while waiting). */
+void agent_wait_fd(exe_agent *a, int fd);
 void agent_event(exe_agent *a, const agent_pod *p, const char *type, const char *reason,
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 const res_value *agent_find_object(const res_value *seq, const char *ns, const char *name);
@@ -113,6 +125,10 @@ void agent_pod_readopt(exe_agent *a, agent_pod *p);
 void agent_pod_free(agent_pod *p);
 
 /* podvolumes.c */
+/* Sandbox, network, host ports, the pod's files and its volumes; -EAGAIN
+ * (wait), -EIO (retry), another error when refused; the pod's reason and
+ * message say why. */
+int agent_pod_prepare(exe_agent *a, agent_pod *p);
 /* Prepares every volume of the pod under its sandbox directory; returns
  * -EAGAIN with reason/message set when it must wait (e.g. a missing
  * ConfigMap), another error when it cannot. */

@@ -5,6 +5,7 @@
 #include "executors/agent-internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
@@ -68,6 +69,9 @@ agent_pod_free(agent_pod *p)
                 free(p->cs[i].name);
                 if (p->cs[i].starting)
                         close(p->cs[i].start_fd);
+                if (p->cs[i].exit_fd >= 0)
+                        close(p->cs[i].exit_fd);
+                exe_removal_free(p->cs[i].rm);
         }
         free(p->cs);
         free(p->status_sent);
@@ -317,8 +321,26 @@ out:
         return r;
 }
 
+/* A start that failed where the runtime ran (RunContainerError) or could
+ * not be set up (CreateContainerError) is retried after the back-off of a
+ * crash (10 s doubling to 5 min); the waiting reason stays the failure's
+ * and its message says when the next try is. */
+static void
+start_backoff(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
+{
+        c->start_failed = true;
+        c->retry_at = now + c->backoff_ms;
+        char msg[sizeof(c->waiting_message) + 256];
+        snprintf(msg, sizeof(msg), "back-off %llus restarting failed container=%s pod=%s: %s",
+                 (unsigned long long)(c->backoff_ms / 1000), c->name, p->name, c->waiting_message);
+        agent_event(a, p, "Warning", "BackOff", "Back-off restarting failed container %s", c->name);
+        copy_trunc(c->waiting_message, sizeof(c->waiting_message), msg);
+        c->backoff_ms =
+            c->backoff_ms * 2 > AGENT_BACKOFF_MAX_MS ? AGENT_BACKOFF_MAX_MS : c->backoff_ms * 2;
+}
+
 /* The shim's report of a start begun by start_container (blocks until
- * it comes: called once poll says it is there, or on a stop). */
+ * it comes: called once the loop says it is there, or on a stop). */
 static void
 start_done(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
 {
@@ -328,11 +350,13 @@ start_done(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
         c->start_fd = -1;
         if (exe_container_start_finish(a->o.runtime, c->name, fd, &err) < 0) {
                 wait_event(a, p, c, "RunContainerError", "Failed", err.msg);
-                c->retry_at = now + 2000;
+                if (!c->started_once)
+                        start_backoff(a, p, c, now); /* restarts: handle_exit's back-off */
                 _cleanup_free_ char *cdir = xasprintf("%s/containers/%s", p->sb.dir, c->name);
                 exe_image_unmount_rootfs(cdir, NULL);
                 return;
         }
+        c->start_failed = false;
         if (!c->started_once)
                 agent_event(a, p, "Normal", "Pulled",
                             "Container image \"%s\" already present on machine",
@@ -357,24 +381,38 @@ still_starting(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now, uin
                 return false;
         struct pollfd pfd = {.fd = c->start_fd, .events = POLLIN};
         if (poll(&pfd, 1, 0) == 0) {
-                if (now + 20 < *next)
-                        *next = now + 20;
+                /* The loop wakes us when the shim reports; the timer is
+                 * only a safety net. */
+                agent_wait_fd(a, c->start_fd);
+                if (now + 1000 < *next)
+                        *next = now + 1000;
                 return true;
         }
         start_done(a, p, c, now);
         return false;
 }
 
-/* A first start, not more often than every 2 s while it fails. */
+/* A first start; while it fails, not more often than its back-off (a
+ * failed runtime start or container setup) or every 2 s (waiting for an
+ * image, a ConfigMap or Secret: starts as soon as it is there). */
 static void
 try_start(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now, uint64_t *next)
 {
-        if (now >= c->retry_at && start_container(a, p, c, now) < 0)
-                c->retry_at = now + 2000;
+        if (now >= c->retry_at) {
+                int r = start_container(a, p, c, now);
+                if (r < 0 && (!strcmp(c->waiting_reason, "RunContainerError") ||
+                              !strcmp(c->waiting_reason, "CreateContainerError")))
+                        start_backoff(a, p, c, now);
+                else if (r < 0)
+                        c->retry_at = now + 2000;
+        }
         if (!c->starting && c->retry_at > now && c->retry_at < *next)
                 *next = c->retry_at;
-        if (c->starting && now + 20 < *next)
-                *next = now + 20;
+        if (c->starting) {
+                agent_wait_fd(a, c->start_fd);
+                if (now + 1000 < *next)
+                        *next = now + 1000;
+        }
 }
 
 /* Reads what the runtime and the shim say of a started container. */
@@ -470,124 +508,46 @@ handle_exit(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now, uint64
                 *next = now + 2000;
 }
 
+/* Removes the containers (the runtime's deletes of every container of
+ * every stopping pod run at once, in the background), then the pod's
+ * volumes, network and sandbox. */
 static void
-write_pod_files(exe_agent *a, agent_pod *p)
-{
-        const char *aliases[] = {NULL};
-        _cleanup_free_ char *hosts = net_pod_hosts_file(
-            res_get_str(res_map_get(p->obj, "spec"), "hostname", p->name), p->ip, aliases);
-        _cleanup_free_ char *resolv = net_pod_resolv_conf(a->o.net, p->ns);
-        _cleanup_free_ char *hp = xasprintf("%s/etc-hosts", p->sb.dir);
-        _cleanup_free_ char *rp = xasprintf("%s/resolv.conf", p->sb.dir);
-        tm_file_write_atomic(hp, hosts, strlen(hosts), 0644, NULL);
-        tm_file_write_atomic(rp, resolv, strlen(resolv), 0644, NULL);
-}
-
-/* containerPort/hostPort pairs of the app containers, forwarded from the
- * node's addresses to the pod. */
-static int
-set_host_ports(exe_agent *a, agent_pod *p)
-{
-        net_host_port ports[64];
-        size_t n = 0;
-        const res_value *cs = res_get(p->obj, "spec", "containers", NULL);
-        for (uint32_t i = 0; cs && cs->type == RES_SEQ && i < cs->n; i++) {
-                const res_value *ps = res_map_get(cs->u.items[i], "ports");
-                for (uint32_t k = 0; ps && ps->type == RES_SEQ && k < ps->n; k++) {
-                        const res_value *pt = ps->u.items[k];
-                        int64_t hp = res_get_int(pt, "hostPort", 0);
-                        int64_t cp = res_get_int(pt, "containerPort", 0);
-                        if (hp <= 0 || hp > 65535 || cp <= 0 || cp > 65535)
-                                continue;
-                        if (n == TM_ARRAY_SIZE(ports)) {
-                                snprintf(p->pod_reason, sizeof(p->pod_reason), "HostPortError");
-                                snprintf(p->pod_message, sizeof(p->pod_message),
-                                         "more than %zu host ports", TM_ARRAY_SIZE(ports));
-                                return -E2BIG;
-                        }
-                        ports[n++] =
-                            (net_host_port){(uint16_t)hp, (uint16_t)cp,
-                                            !strcmp(res_get_str(pt, "protocol", "TCP"), "UDP")};
-                }
-        }
-        if (n == 0) {
-                p->ports_set = true;
-                return 0;
-        }
-        tm_error err = {0};
-        if (net_pod_set_host_ports(a->o.net, p->uid, ports, n, &err) < 0) {
-                if (strcmp(p->pod_message, err.msg) != 0)
-                        agent_event(a, p, "Warning", "FailedCreatePodSandBox",
-                                    "Failed to set up host ports: %s", err.msg);
-                snprintf(p->pod_reason, sizeof(p->pod_reason), "HostPortError");
-                copy_trunc(p->pod_message, sizeof(p->pod_message), err.msg);
-                return -EADDRINUSE;
-        }
-        p->ports_set = true;
-        return 0;
-}
-
-static void
-sandbox_failed(exe_agent *a, agent_pod *p, const char *what, const char *msg)
-{
-        char m[sizeof(p->pod_message)];
-        snprintf(m, sizeof(m), "%s%s", what, msg);
-        if (strcmp(p->pod_message, m) != 0)
-                agent_event(a, p, "Warning", "FailedCreatePodSandBox", "%s", m);
-        snprintf(p->pod_reason, sizeof(p->pod_reason), "FailedCreatePodSandBox");
-        copy_trunc(p->pod_message, sizeof(p->pod_message), m);
-}
-
-/* Sandbox, network, files and volumes. */
-static int
-prepare(exe_agent *a, agent_pod *p)
+cleanup(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
 {
         tm_error err = {0};
-        const char *hostname = res_get_str(res_map_get(p->obj, "spec"), "hostname", p->name);
-        char host[64];
-        copy_trunc(host, sizeof(host), hostname);
-        if (!p->have_sandbox) {
-                if (exe_sandbox_create(a->o.runtime, p->uid, host, &p->sb, &err) < 0) {
-                        sandbox_failed(a, p, "", err.msg);
-                        return -EIO;
-                }
-                p->have_sandbox = true;
-        }
-        if (!p->ip[0] && net_pod_attach(a->o.net, p->uid, p->sb.netns, p->ip, &err) < 0) {
-                sandbox_failed(a, p, "Failed to set up the pod network: ", err.msg);
-                return -EIO;
-        }
-        if (!p->ports_set && set_host_ports(a, p) < 0)
-                return -EADDRINUSE;
-        write_pod_files(a, p);
-        char reason[48] = "";
-        tm_error_clear(&err);
-        int r = agent_volumes_prepare(a, p, reason, sizeof(reason), &err);
-        if (r < 0) {
-                if (strcmp(p->pod_message, err.msg) != 0)
-                        agent_event(a, p, "Warning", "FailedMount", "%s", err.msg);
-                snprintf(p->pod_reason, sizeof(p->pod_reason), "%s",
-                         reason[0] ? reason : "FailedMount");
-                copy_trunc(p->pod_message, sizeof(p->pod_message), err.msg);
-                return r;
-        }
-        p->pod_reason[0] = p->pod_message[0] = '\0';
-        if (!p->start_time)
-                p->start_time = tm_wall_s();
-        return 0;
-}
-
-static void
-cleanup(exe_agent *a, agent_pod *p)
-{
-        tm_error err = {0};
+        bool busy = false;
         for (size_t i = 0; i < p->n_cs; i++) {
-                exe_container_remove(a->o.runtime, p->uid, p->cs[i].name, true, NULL);
+                agent_container *c = &p->cs[i];
+                if (c->removed)
+                        continue;
+                int r = c->rm ? 0
+                              : exe_container_remove_begin(a->o.runtime, p->uid, c->name, true,
+                                                           &c->rm, &err);
+                if (r == 0)
+                        r = exe_container_remove_step(a->o.runtime, c->rm, &err);
+                if (r == 0) {
+                        agent_wait_fd(a, exe_removal_fd(c->rm));
+                        busy = true;
+                        continue;
+                }
+                c->rm = NULL; /* freed by step or never made */
+                c->removed = true;
+                if (r < 0)
+                        tm_warn("remove container", "pod=%s/%s container=%s error=\"%s\"", p->ns,
+                                p->name, c->name, err.msg);
+                tm_error_clear(&err);
                 if (p->sb.dir) {
                         _cleanup_free_ char *cdir =
-                            xasprintf("%s/containers/%s", p->sb.dir, p->cs[i].name);
+                            xasprintf("%s/containers/%s", p->sb.dir, c->name);
                         exe_image_unmount_rootfs(cdir, NULL);
                 }
+        }
+        if (busy) {
+                /* Woken when a delete ends; the wait for a shim is bounded
+                 * by time. */
+                if (now + 100 < *next)
+                        *next = now + 100;
+                return;
         }
         agent_volumes_teardown(a, p);
         if (net_pod_detach(a->o.net, p->uid, &err) < 0)
@@ -599,12 +559,43 @@ cleanup(exe_agent *a, agent_pod *p)
         p->state = POD_GONE;
 }
 
+/* Whether any container of the stopping pod still runs; SIGKILL to those
+ * past the grace deadline. The loop is woken when a shim exits. */
+static bool
+stop_wait(exe_agent *a, agent_pod *p, uint64_t now)
+{
+        bool alive = false;
+        for (size_t i = 0; i < p->n_cs; i++) {
+                agent_container *c = &p->cs[i];
+                exe_container_status st;
+                if (exe_container_status_get(a->o.runtime, p->uid, c->name, &st, NULL) == 0 &&
+                    (st.state == EXE_C_RUNNING || st.state == EXE_C_CREATED)) {
+                        alive = true;
+                        if (now >= p->kill_deadline)
+                                exe_container_kill(a->o.runtime, p->uid, c->name, SIGKILL, NULL);
+                        if (c->exit_fd < 0)
+                                c->exit_fd = exe_container_exit_fd(a->o.runtime, p->uid, c->name);
+                        agent_wait_fd(a, c->exit_fd);
+                        continue;
+                }
+                if (c->exit_fd >= 0) {
+                        close(c->exit_fd);
+                        c->exit_fd = -1;
+                }
+        }
+        return alive;
+}
+
 static void
 terminate(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
 {
+        /* A container being started is stopped once the shim reported
+         * (the loop is not held up waiting for it). */
+        bool starting = false;
         for (size_t i = 0; i < p->n_cs; i++)
-                if (p->cs[i].starting)
-                        start_done(a, p, &p->cs[i], now); /* then it can be stopped */
+                starting |= still_starting(a, p, &p->cs[i], now, next);
+        if (starting)
+                return;
         if (!p->term_sent) {
                 int64_t grace =
                     res_get_int(res_map_get(p->obj, "spec"), "terminationGracePeriodSeconds", 30);
@@ -624,22 +615,17 @@ terminate(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
                     p->desired == false && *p->ns)
                         agent_event(a, p, "Normal", "Killing", "Stopping container %s", c->name);
         }
-        bool alive = false;
-        for (size_t i = 0; i < p->n_cs; i++) {
-                exe_container_status st;
-                if (exe_container_status_get(a->o.runtime, p->uid, p->cs[i].name, &st, NULL) == 0 &&
-                    (st.state == EXE_C_RUNNING || st.state == EXE_C_CREATED)) {
-                        alive = true;
-                        if (now >= p->kill_deadline)
-                                exe_container_kill(a->o.runtime, p->uid, p->cs[i].name, SIGKILL,
-                                                   NULL);
-                }
-        }
-        if (!alive) {
-                cleanup(a, p);
+        if (!stop_wait(a, p, now)) {
+                cleanup(a, p, now, next);
                 return;
         }
-        uint64_t when = now >= p->kill_deadline ? now + 100 : now + 200;
+        /* Woken when a shim exits; the timers are for SIGKILL at the
+         * deadline and a safety net. */
+        uint64_t when = now + 500;
+        if (now >= p->kill_deadline)
+                when = now + 100;
+        else if (p->kill_deadline < when)
+                when = p->kill_deadline;
         if (when < *next)
                 *next = when;
 }
@@ -696,7 +682,7 @@ agent_pod_step(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
                 return;
         }
         if (p->state == POD_NEW) {
-                int r = prepare(a, p);
+                int r = agent_pod_prepare(a, p);
                 if (r < 0 && r != -EAGAIN && r != -EIO) {
                         /* Refused (a hostPath outside the roots, a host port
                          * taken): say so on every container. */

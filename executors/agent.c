@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -154,6 +155,7 @@ pod_init_containers(agent_pod *p, tm_error *err)
                         c->name = xstrdup(res_get_str(c->spec, "name", ""));
                         c->init = l == 0;
                         c->backoff_ms = AGENT_BACKOFF_MIN_MS;
+                        c->start_fd = c->exit_fd = -1;
                 }
                 if (l == 0)
                         p->n_init = p->n_cs;
@@ -421,10 +423,16 @@ exe_agent_open(exe_agent **out, const exe_agent_options *opts, tm_error *err)
                                            : xasprintf("%s/agent/secrets", opts->state_dir);
         a->configmaps = res_seq_new();
         a->secrets = res_seq_new();
+        a->epfd = epoll_create1(EPOLL_CLOEXEC);
         a->volumes = res_seq_new();
         a->reclaim = res_seq_new();
         int r;
         a->pending = res_seq_new();
+        if (a->epfd < 0) {
+                r = tm_error_errno(err, -errno, "agent: epoll");
+                exe_agent_close(a);
+                return r;
+        }
         if ((r = tm_mkdir_p(a->dir, 0700, err)) < 0 ||
             (r = agent_ensure_tmpfs(a->secrets_dir, "16m", err)) < 0 ||
             (r = load_persisted(a, err)) < 0) {
@@ -434,6 +442,51 @@ exe_agent_open(exe_agent **out, const exe_agent_options *opts, tm_error *err)
         }
         *out = a;
         return 0;
+}
+
+void
+agent_wait_fd(exe_agent *a, int fd)
+{
+        if (fd < 0)
+                return;
+        TM_GROW(a->want, a->cap_want, a->n_want + 1);
+        a->want[a->n_want++] = fd;
+}
+
+/* The events of the last wake-up: one-shot registrations, re-armed by
+ * wake_arm for what is still awaited. Reading them keeps the epoll fd
+ * from staying readable (the loop would spin). */
+static void
+wake_drain(exe_agent *a)
+{
+        struct epoll_event evs[64];
+        int n;
+        while ((n = epoll_wait(a->epfd, evs, TM_ARRAY_SIZE(evs), 0)) == (int)TM_ARRAY_SIZE(evs))
+                ;
+}
+
+/* Registers what this pass waits for (one-shot, so an fd that was closed
+ * while another process still held it can fire once at most) and drops
+ * what it no longer waits for. */
+static void
+wake_arm(exe_agent *a)
+{
+        for (size_t i = 0; i < a->n_armed; i++) {
+                bool still = false;
+                for (size_t k = 0; k < a->n_want && !still; k++)
+                        still = a->want[k] == a->armed[i];
+                if (!still)
+                        (void)epoll_ctl(a->epfd, EPOLL_CTL_DEL, a->armed[i], NULL);
+        }
+        a->n_armed = 0;
+        for (size_t k = 0; k < a->n_want; k++) {
+                struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT, .data.fd = a->want[k]};
+                if (epoll_ctl(a->epfd, EPOLL_CTL_MOD, a->want[k], &ev) < 0 &&
+                    (errno != ENOENT || epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->want[k], &ev) < 0))
+                        continue;
+                TM_GROW(a->armed, a->cap_armed, a->n_armed + 1);
+                a->armed[a->n_armed++] = a->want[k];
+        }
 }
 
 /* Sandboxes of pods the desired state no longer has (a crash left them, or
@@ -467,6 +520,8 @@ gc_orphans(exe_agent *a)
                                 for (size_t k = 0; k < nn; k++) {
                                         p->cs[p->n_cs].name = names[k];
                                         p->cs[p->n_cs].backoff_ms = AGENT_BACKOFF_MIN_MS;
+                                        p->cs[p->n_cs].start_fd = -1;
+                                        p->cs[p->n_cs].exit_fd = -1;
                                         p->n_cs++;
                                 }
                                 free(names);
@@ -500,6 +555,9 @@ exe_agent_reconcile(exe_agent *a, uint64_t *next_ms, tm_error *err)
                 gc_orphans(a);
                 a->gc_done = true;
         }
+        wake_drain(a);
+        exe_runtime_reap(a->o.runtime);
+        a->n_want = 0;
         for (size_t i = 0; i < a->n_pods; i++)
                 agent_pod_step(a, &a->pods[i], now, &next);
         /* Released volumes, once no pod (terminating ones included) uses them. */
@@ -534,9 +592,16 @@ exe_agent_reconcile(exe_agent *a, uint64_t *next_ms, tm_error *err)
                 a->pods[k++] = a->pods[i];
         }
         a->n_pods = k;
+        wake_arm(a);
         *next_ms = next;
         (void)err;
         return 0;
+}
+
+int
+exe_agent_fd(const exe_agent *a)
+{
+        return a->epfd;
 }
 
 char *
@@ -611,5 +676,9 @@ exe_agent_close(exe_agent *a)
         res_value_free(a->pending);
         free(a->dir);
         free(a->secrets_dir);
+        if (a->epfd >= 0)
+                close(a->epfd);
+        free(a->want);
+        free(a->armed);
         free(a);
 }

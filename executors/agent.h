@@ -76,6 +76,10 @@ int exe_agent_set_desired(exe_agent *a, const char *json, size_t len, tm_error *
  * probes, clean-up) without blocking for long; *next_ms gets the monotonic
  * time (tm_now_ms) at which it wants to be called again. */
 int exe_agent_reconcile(exe_agent *a, uint64_t *next_ms, tm_error *err);
+/* An fd that becomes readable when the agent has work before *next_ms (a
+ * container's start reported, a stopping container ended, a removal
+ * finished): the loop calls exe_agent_reconcile then. Owned by the agent. */
+int exe_agent_fd(const exe_agent *a);
 /* A NodeStatus message when anything changed since the last call (events
  * since then included), else NULL. Caller frees. */
 char *exe_agent_take_status(exe_agent *a);

@@ -47,6 +47,30 @@ strv_freen(char **v, size_t n)
         free(v);
 }
 
+/* Replaced atomically, not synced: a marker only matters while its root is
+ * mounted, and no mount outlives a power loss (the start path of every
+ * container pays no fsync for it). */
+static int
+write_marker(const char *path, const char *text, tm_error *err)
+{
+        _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return tm_error_errno(err, -errno, "write \"%s\"", tmp);
+        size_t len = strlen(text);
+        ssize_t w = write(fd, text, len);
+        int e = w < 0 ? -errno : (size_t)w != len ? -EIO : 0;
+        if (close(fd) < 0 && e == 0)
+                e = -errno;
+        if (e == 0 && rename(tmp, path) < 0)
+                e = -errno;
+        if (e < 0) {
+                unlink(tmp);
+                return tm_error_errno(err, e, "write \"%s\"", path);
+        }
+        return 0;
+}
+
 static int
 add_marker(exe_image_store *st, const char *id, const char *dir, tm_error *err)
 {
@@ -61,8 +85,7 @@ add_marker(exe_image_store *st, const char *id, const char *dir, tm_error *err)
         int r = mkdir_one(mdir, 0700, err);
         if (r < 0)
                 return r;
-        if ((r = tm_file_write_atomic(marker, dir, strlen(dir), 0600, err)) < 0 ||
-            (r = tm_file_write_atomic(back, marker, strlen(marker), 0600, err)) < 0)
+        if ((r = write_marker(marker, dir, err)) < 0 || (r = write_marker(back, marker, err)) < 0)
                 return r;
         return 0;
 }

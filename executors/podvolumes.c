@@ -1,4 +1,6 @@
-/* Pod volumes and container env on the node: emptyDir (disk or memory),
+/* A pod's setup on the node: its sandbox, network, host ports and the
+ * files its containers bind (agent_pod_prepare), and its volumes:
+ * emptyDir (disk or memory),
  * configMap and secret (projected like the kubelet does: a timestamped
  * directory behind a "..data" link, swapped atomically so updates reach
  * running pods; secrets on tmpfs only), hostPath (within the allowed
@@ -481,5 +483,145 @@ agent_reclaim(exe_agent *a, const char *path, const char *policy, tm_error *err)
                 tm_info("recycled released volume", "path=\"%s\"", path);
                 return r;
         }
+        return 0;
+}
+
+static void
+pod_copy(char *dst, size_t n, const char *src)
+{
+        size_t l = src ? strnlen(src, n - 1) : 0;
+        if (l)
+                memcpy(dst, src, l);
+        dst[l] = '\0';
+}
+
+/* A file the pod's containers bind: written once, without fsync (it is
+ * made again from the pod's spec whenever it is missing or differs).
+ * Rewritten through a rename so that running containers, which hold the
+ * old file, never read half of one. */
+static void
+write_pod_file(const char *path, const char *text)
+{
+        size_t len = strlen(text);
+        char *have = NULL;
+        size_t hlen = 0;
+        if (tm_file_read(path, 65536, &have, &hlen, NULL) == 0) {
+                bool same = hlen == len && !memcmp(have, text, len);
+                free(have);
+                if (same)
+                        return;
+        }
+        _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return;
+        bool ok = write(fd, text, len) == (ssize_t)len;
+        if (close(fd) < 0 || !ok || rename(tmp, path) < 0)
+                unlink(tmp);
+}
+
+static void
+write_pod_files(exe_agent *a, agent_pod *p)
+{
+        const char *aliases[] = {NULL};
+        _cleanup_free_ char *hosts = net_pod_hosts_file(
+            res_get_str(res_map_get(p->obj, "spec"), "hostname", p->name), p->ip, aliases);
+        _cleanup_free_ char *resolv = net_pod_resolv_conf(a->o.net, p->ns);
+        _cleanup_free_ char *hp = xasprintf("%s/etc-hosts", p->sb.dir);
+        _cleanup_free_ char *rp = xasprintf("%s/resolv.conf", p->sb.dir);
+        write_pod_file(hp, hosts);
+        write_pod_file(rp, resolv);
+}
+
+/* containerPort/hostPort pairs of the app containers, forwarded from the
+ * node's addresses to the pod. */
+static int
+set_host_ports(exe_agent *a, agent_pod *p)
+{
+        net_host_port ports[64];
+        size_t n = 0;
+        const res_value *cs = res_get(p->obj, "spec", "containers", NULL);
+        for (uint32_t i = 0; cs && cs->type == RES_SEQ && i < cs->n; i++) {
+                const res_value *ps = res_map_get(cs->u.items[i], "ports");
+                for (uint32_t k = 0; ps && ps->type == RES_SEQ && k < ps->n; k++) {
+                        const res_value *pt = ps->u.items[k];
+                        int64_t hp = res_get_int(pt, "hostPort", 0);
+                        int64_t cp = res_get_int(pt, "containerPort", 0);
+                        if (hp <= 0 || hp > 65535 || cp <= 0 || cp > 65535)
+                                continue;
+                        if (n == TM_ARRAY_SIZE(ports)) {
+                                snprintf(p->pod_reason, sizeof(p->pod_reason), "HostPortError");
+                                snprintf(p->pod_message, sizeof(p->pod_message),
+                                         "more than %zu host ports", TM_ARRAY_SIZE(ports));
+                                return -E2BIG;
+                        }
+                        ports[n++] =
+                            (net_host_port){(uint16_t)hp, (uint16_t)cp,
+                                            !strcmp(res_get_str(pt, "protocol", "TCP"), "UDP")};
+                }
+        }
+        if (n == 0) {
+                p->ports_set = true;
+                return 0;
+        }
+        tm_error err = {0};
+        if (net_pod_set_host_ports(a->o.net, p->uid, ports, n, &err) < 0) {
+                if (strcmp(p->pod_message, err.msg) != 0)
+                        agent_event(a, p, "Warning", "FailedCreatePodSandBox",
+                                    "Failed to set up host ports: %s", err.msg);
+                snprintf(p->pod_reason, sizeof(p->pod_reason), "HostPortError");
+                pod_copy(p->pod_message, sizeof(p->pod_message), err.msg);
+                return -EADDRINUSE;
+        }
+        p->ports_set = true;
+        return 0;
+}
+
+static void
+sandbox_failed(exe_agent *a, agent_pod *p, const char *what, const char *msg)
+{
+        char m[sizeof(p->pod_message)];
+        snprintf(m, sizeof(m), "%s%s", what, msg);
+        if (strcmp(p->pod_message, m) != 0)
+                agent_event(a, p, "Warning", "FailedCreatePodSandBox", "%s", m);
+        snprintf(p->pod_reason, sizeof(p->pod_reason), "FailedCreatePodSandBox");
+        pod_copy(p->pod_message, sizeof(p->pod_message), m);
+}
+
+int
+agent_pod_prepare(exe_agent *a, agent_pod *p)
+{
+        tm_error err = {0};
+        const char *hostname = res_get_str(res_map_get(p->obj, "spec"), "hostname", p->name);
+        char host[64];
+        pod_copy(host, sizeof(host), hostname);
+        if (!p->have_sandbox) {
+                if (exe_sandbox_create(a->o.runtime, p->uid, host, &p->sb, &err) < 0) {
+                        sandbox_failed(a, p, "", err.msg);
+                        return -EIO;
+                }
+                p->have_sandbox = true;
+        }
+        if (!p->ip[0] && net_pod_attach(a->o.net, p->uid, p->sb.netns, p->ip, &err) < 0) {
+                sandbox_failed(a, p, "Failed to set up the pod network: ", err.msg);
+                return -EIO;
+        }
+        if (!p->ports_set && set_host_ports(a, p) < 0)
+                return -EADDRINUSE;
+        write_pod_files(a, p);
+        char reason[48] = "";
+        tm_error_clear(&err);
+        int r = agent_volumes_prepare(a, p, reason, sizeof(reason), &err);
+        if (r < 0) {
+                if (strcmp(p->pod_message, err.msg) != 0)
+                        agent_event(a, p, "Warning", "FailedMount", "%s", err.msg);
+                snprintf(p->pod_reason, sizeof(p->pod_reason), "%s",
+                         reason[0] ? reason : "FailedMount");
+                pod_copy(p->pod_message, sizeof(p->pod_message), err.msg);
+                return r;
+        }
+        p->pod_reason[0] = p->pod_message[0] = '\0';
+        if (!p->start_time)
+                p->start_time = tm_wall_s();
         return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,18 +62,40 @@ read_shim_status(const char *cdir, shim_status *s)
         }
 }
 
-/* Whether pid is still a timone-shim (pids get reused). */
+/* Reads /proc/PID/stat: comm, state and ppid; false when pid is gone. */
+static bool
+proc_stat(int pid, char comm[32], char *state, int *ppid)
+{
+        char path[64], buf[512];
+        snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return false;
+        buf[n] = '\0';
+        char *open_p = strchr(buf, '('), *close_p = strrchr(buf, ')');
+        if (!open_p || !close_p || close_p < open_p)
+                return false;
+        size_t l = (size_t)(close_p - open_p - 1);
+        if (l > 31)
+                l = 31;
+        memcpy(comm, open_p + 1, l);
+        comm[l] = '\0';
+        return sscanf(close_p + 1, " %c %d", state, ppid) == 2;
+}
+
+/* Whether pid is still a running timone-shim (pids get reused; a shim
+ * that ended but is not reaped yet is a zombie). */
 static bool
 shim_alive(int pid)
 {
-        if (pid <= 0 || kill(pid, 0) < 0)
+        char comm[32], state;
+        int ppid;
+        if (pid <= 0 || !proc_stat(pid, comm, &state, &ppid))
                 return false;
-        char path[64], comm[32];
-        snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        if (!f || !fgets(comm, sizeof(comm), f))
-                return false;
-        return tm_str_has_prefix(comm, "timone-shim");
+        return state != 'Z' && state != 'X' && tm_str_has_prefix(comm, "timone-shim");
 }
 
 /* The runtime's view: "created", "running", "stopped" or "" when it does
@@ -152,8 +175,9 @@ read_ready(int fd, char *buf, size_t len, tm_error *err)
         return 0;
 }
 
-/* Starts the shim detached (double fork, new session); *fd gets the read
- * end of its report pipe. */
+/* Starts the shim in a new session through posix_spawn (no copy of the
+ * daemon's page tables); it is our child until we exit, reaped by
+ * exe_runtime_reap. *fd gets the read end of its report pipe. */
 static int
 spawn_shim(exe_runtime *rt, const exe_container_spec *spec, const char *id, const char *cdir,
            const char *ldir, int *fd, tm_error *err)
@@ -170,36 +194,14 @@ spawn_shim(exe_runtime *rt, const exe_container_spec *spec, const char *id, cons
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
                 return tm_error_errno(err, -errno, "pipe");
-        pid_t pid = fork();
-        if (pid < 0) {
-                int e = -errno;
-                close(p[0]), close(p[1]);
-                return tm_error_errno(err, e, "fork");
-        }
-        if (pid == 0) {
-                if (setsid() < 0)
-                        _exit(127);
-                pid_t pid2 = fork();
-                if (pid2 != 0)
-                        _exit(pid2 < 0 ? 127 : 0);
-                int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(nul, 2) < 0 ||
-                    dup2(p[1], 3) < 0)
-                        _exit(127);
-                close_range(4, ~0U, 0);
-                sigset_t none;
-                sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, NULL);
-                for (int s = 1; s < NSIG; s++)
-                        if (s != SIGKILL && s != SIGSTOP)
-                                signal(s, SIG_DFL);
-                execv(argv[0], (char *const *)argv);
-                _exit(127);
-        }
+        pid_t pid;
+        int r = exe_rt_start(argv, -1, -1, p[1], true, &pid, err);
         close(p[1]);
-        int st;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-                ;
+        if (r < 0) {
+                close(p[0]);
+                return r;
+        }
+        exe_rt_adopt_child(rt, pid);
         *fd = p[0];
         return 0;
 }
@@ -375,12 +377,36 @@ exe_container_status_get(exe_runtime *rt, const char *pod_uid, const char *name,
         return 0;
 }
 
+/* Signals the container's init through a pidfd: the pid comes from the
+ * shim's record and must still be the shim's child (the init is
+ * re-parented to the shim, a subreaper, once the runtime has exited), so a
+ * reused pid is never signalled. 1 when sent, 0 when this cannot tell. */
+static int
+kill_direct(exe_runtime *rt, const char *pod_uid, const char *name, int sig)
+{
+        _cleanup_free_ char *cdir = exe_rt_container_dir(rt, pod_uid, name);
+        shim_status s;
+        read_shim_status(cdir, &s);
+        if (!s.present || s.exited || s.pid <= 0 || s.shim <= 0)
+                return 0;
+        _cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, s.pid, 0);
+        if (pfd < 0)
+                return 0;
+        char comm[32], state;
+        int ppid;
+        if (!proc_stat(s.pid, comm, &state, &ppid) || ppid != s.shim || state == 'Z')
+                return 0;
+        return syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) == 0 ? 1 : 0;
+}
+
 int
 exe_container_kill(exe_runtime *rt, const char *pod_uid, const char *name, int sig, tm_error *err)
 {
         int r = check_ids(pod_uid, name, err);
         if (r < 0)
                 return tm_error_wrap(err, "kill container");
+        if (kill_direct(rt, pod_uid, name, sig) == 1)
+                return 0;
         _cleanup_free_ char *id = exe_rt_container_id(pod_uid, name);
         char signum[16];
         snprintf(signum, sizeof(signum), "%d", sig);
@@ -416,9 +442,56 @@ unmount_rootfs(const char *cdir, tm_error *err)
         return exe_image_unmount_rootfs(cdir, err);
 }
 
+struct exe_removal {
+        char *name, *id, *cdir;
+        pid_t pid;   /* the runtime's delete, 0 when none runs */
+        int out_fd;  /* its stderr (non-blocking), -1 when done */
+        tm_buf errs; /* what it said */
+        int shim_fd; /* pidfd of the shim we wait for, -1 when none */
+        uint64_t shim_deadline;
+};
+
+void
+exe_removal_free(exe_removal *x)
+{
+        if (!x)
+                return;
+        if (x->out_fd >= 0)
+                close(x->out_fd);
+        if (x->pid > 0)
+                while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        if (x->shim_fd >= 0)
+                close(x->shim_fd);
+        tm_buf_free(&x->errs);
+        free(x->name);
+        free(x->id);
+        free(x->cdir);
+        free(x);
+}
+
 int
-exe_container_remove(exe_runtime *rt, const char *pod_uid, const char *name, bool force,
-                     tm_error *err)
+exe_removal_fd(const exe_removal *x)
+{
+        return x->out_fd >= 0 ? x->out_fd : x->shim_fd;
+}
+
+int
+exe_container_exit_fd(exe_runtime *rt, const char *pod_uid, const char *name)
+{
+        if (check_ids(pod_uid, name, NULL) < 0)
+                return -1;
+        _cleanup_free_ char *cdir = exe_rt_container_dir(rt, pod_uid, name);
+        shim_status s;
+        read_shim_status(cdir, &s);
+        if (!s.present || s.exited || !shim_alive(s.shim))
+                return -1;
+        return (int)syscall(SYS_pidfd_open, s.shim, 0);
+}
+
+int
+exe_container_remove_begin(exe_runtime *rt, const char *pod_uid, const char *name, bool force,
+                           exe_removal **out, tm_error *err)
 {
         int r = check_ids(pod_uid, name, err);
         if (r < 0)
@@ -429,31 +502,105 @@ exe_container_remove(exe_runtime *rt, const char *pod_uid, const char *name, boo
                 return tm_error_wrap(err, "remove container \"%s\"", name);
         if ((st.state == EXE_C_RUNNING || st.state == EXE_C_CREATED) && !force)
                 return tm_error_set(err, -EBUSY, "remove container \"%s\": still running", name);
-        _cleanup_free_ char *id = exe_rt_container_id(pod_uid, name);
-        _cleanup_free_ char *cdir = exe_rt_container_dir(rt, pod_uid, name);
-        char state[16];
-        int pid;
-        r = runtime_state(rt, id, state, &pid, err);
-        if (r < 0)
-                return tm_error_wrap(err, "remove container \"%s\"", name);
-        if (state[0]) {
-                const char *del_force[] = {"delete", "--force", id, NULL};
-                const char *del[] = {"delete", id, NULL};
-                r = exe_rt_run(rt, force ? del_force : del, NULL, err);
-                if (r < 0)
+        exe_removal *x = xcalloc(1, sizeof(*x));
+        x->name = xstrdup(name);
+        x->id = exe_rt_container_id(pod_uid, name);
+        x->cdir = exe_rt_container_dir(rt, pod_uid, name);
+        x->out_fd = x->shim_fd = -1;
+        /* The runtime keeps a directory per container under its root: no
+         * `state` call is needed to know whether there is one to delete. */
+        _cleanup_free_ char *rdir = xasprintf("%s/%s", rt->root_dir, x->id);
+        if (access(rdir, F_OK) == 0) {
+                const char *argv[7] = {rt->path, "--root", rt->root_dir, "delete"};
+                size_t k = 4;
+                if (force)
+                        argv[k++] = "--force";
+                argv[k] = x->id;
+                int pe[2];
+                if (pipe2(pe, O_CLOEXEC | O_NONBLOCK) < 0) {
+                        r = tm_error_errno(err, -errno, "pipe");
+                } else {
+                        r = exe_rt_start(argv, -1, pe[1], -1, false, &x->pid, err);
+                        close(pe[1]);
+                        if (r < 0)
+                                close(pe[0]);
+                        else
+                                x->out_fd = pe[0];
+                }
+                if (r < 0) {
+                        exe_removal_free(x);
                         return tm_error_wrap(err, "remove container \"%s\"", name);
+                }
         }
-        /* Let the shim record the end and let go of the bundle. */
-        shim_status s;
-        read_shim_status(cdir, &s);
-        for (int i = 0; i < 200 && s.present && !s.exited && shim_alive(s.shim); i++)
-                usleep(10000);
-        r = unmount_rootfs(cdir, err);
-        if (r >= 0)
-                r = tm_rm_rf(cdir, err); /* never crosses a mount that stayed */
-        if (r < 0)
-                return tm_error_wrap(err, "remove container \"%s\"", name);
+        *out = x;
         return 0;
+}
+
+int
+exe_container_remove_step(exe_runtime *rt, exe_removal *x, tm_error *err)
+{
+        int r = 0;
+        if (x->out_fd >= 0) {
+                ssize_t n;
+                while ((n = exe_rt_drain(x->out_fd, &x->errs)) > 0)
+                        ;
+                if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                        return 0;
+                close(x->out_fd);
+                x->out_fd = -1;
+                /* Its stderr closed: it is exiting. */
+                int st = 0;
+                while (waitpid(x->pid, &st, 0) < 0 && errno == EINTR)
+                        ;
+                x->pid = 0;
+                if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                        tm_buf_puts(&x->errs, "");
+                        r = tm_error_set(err, -EIO, "%s delete: %s", rt->name,
+                                         x->errs.len ? exe_rt_rstrip(x->errs.data)
+                                                     : "failed without a message");
+                        goto done;
+                }
+        }
+        /* Let the shim record the end and let go of the bundle (bounded:
+         * a shim that hangs on does not keep the pod). */
+        shim_status s;
+        read_shim_status(x->cdir, &s);
+        if (s.present && !s.exited && shim_alive(s.shim)) {
+                uint64_t now = tm_now_ms();
+                if (x->shim_fd < 0 && x->shim_deadline == 0) {
+                        x->shim_deadline = now + 2000;
+                        x->shim_fd = (int)syscall(SYS_pidfd_open, s.shim, 0);
+                }
+                if (now < x->shim_deadline)
+                        return 0;
+        }
+        r = unmount_rootfs(x->cdir, err);
+        if (r >= 0)
+                r = tm_rm_rf(x->cdir, err); /* never crosses a mount that stayed */
+done:
+        if (r < 0)
+                tm_error_wrap(err, "remove container \"%s\"", x->name);
+        exe_removal_free(x);
+        return r < 0 ? r : 1;
+}
+
+int
+exe_container_remove(exe_runtime *rt, const char *pod_uid, const char *name, bool force,
+                     tm_error *err)
+{
+        exe_removal *x = NULL;
+        int r = exe_container_remove_begin(rt, pod_uid, name, force, &x, err);
+        while (r == 0) {
+                int fd = exe_removal_fd(x);
+                if (fd >= 0) {
+                        struct pollfd p = {.fd = fd, .events = POLLIN};
+                        (void)poll(&p, 1, 10);
+                } else if (x->shim_deadline) {
+                        usleep(10000);
+                }
+                r = exe_container_remove_step(rt, x, err);
+        }
+        return r < 0 ? r : 0;
 }
 
 static bool

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -65,9 +66,8 @@ exe_rt_container_id(const char *uid, const char *name)
         return xasprintf("tm-%s-%s", uid, name);
 }
 
-/* Reads what fits of fd into b (bounded by EXE_RT_OUT_MAX); 0 at EOF. */
-static ssize_t
-drain(int fd, tm_buf *b)
+ssize_t
+exe_rt_drain(int fd, tm_buf *b)
 {
         char tmp[4096];
         ssize_t n = read(fd, tmp, sizeof(tmp));
@@ -76,6 +76,44 @@ drain(int fd, tm_buf *b)
                               (size_t)n < EXE_RT_OUT_MAX - b->len ? (size_t)n
                                                                   : EXE_RT_OUT_MAX - b->len);
         return n;
+}
+
+int
+exe_rt_start(const char *const *argv, int out_fd, int err_fd, int extra_fd, bool new_session,
+             pid_t *pid, tm_error *err)
+{
+        posix_spawn_file_actions_t fa;
+        posix_spawnattr_t at;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawnattr_init(&at);
+        /* extra_fd first: the pipes are never 0-2 in the daemon. */
+        if (extra_fd >= 0)
+                posix_spawn_file_actions_adddup2(&fa, extra_fd, 3);
+        if (out_fd >= 0)
+                posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+        else
+                posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        if (err_fd >= 0)
+                posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+        else
+                posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addclosefrom_np(&fa, extra_fd >= 0 ? 4 : 3);
+        sigset_t none, all;
+        sigemptyset(&none);
+        sigfillset(&all);
+        sigdelset(&all, SIGKILL);
+        sigdelset(&all, SIGSTOP);
+        posix_spawnattr_setsigmask(&at, &none);
+        posix_spawnattr_setsigdefault(&at, &all);
+        posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                          (new_session ? POSIX_SPAWN_SETSID : 0));
+        int e = posix_spawn(pid, argv[0], &fa, &at, (char *const *)argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&at);
+        if (e != 0)
+                return tm_error_errno(err, -e, "start \"%s\"", argv[0]);
+        return 0;
 }
 
 int
@@ -89,23 +127,13 @@ exe_rt_spawn(const char *const *argv, char **out, char **errout, int *status, tm
                 close(po[0]), close(po[1]);
                 return tm_error_errno(err, e, "pipe");
         }
-        pid_t pid = fork();
-        if (pid < 0) {
-                int e = -errno;
-                close(po[0]), close(po[1]), close(pe[0]), close(pe[1]);
-                return tm_error_errno(err, e, "fork");
-        }
-        if (pid == 0) {
-                int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-                if (nul < 0 || dup2(nul, 0) < 0 || dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0)
-                        _exit(127);
-                sigset_t all;
-                sigemptyset(&all);
-                sigprocmask(SIG_SETMASK, &all, NULL);
-                execv(argv[0], (char *const *)argv);
-                _exit(127);
-        }
+        pid_t pid;
+        int r = exe_rt_start(argv, po[1], pe[1], -1, false, &pid, err);
         close(po[1]), close(pe[1]);
+        if (r < 0) {
+                close(po[0]), close(pe[0]);
+                return r;
+        }
         tm_buf bo = TM_BUF_INIT, be = TM_BUF_INIT;
         struct pollfd pfd[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
         int open_fds = 2;
@@ -118,7 +146,7 @@ exe_rt_spawn(const char *const *argv, char **out, char **errout, int *status, tm
                 for (int i = 0; i < 2; i++) {
                         if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
                                 continue;
-                        ssize_t n = drain(pfd[i].fd, i == 0 ? &bo : &be);
+                        ssize_t n = exe_rt_drain(pfd[i].fd, i == 0 ? &bo : &be);
                         if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
                                 close(pfd[i].fd);
                                 pfd[i].fd = -1;
@@ -140,6 +168,25 @@ exe_rt_spawn(const char *const *argv, char **out, char **errout, int *status, tm
         tm_buf_free(&bo);
         tm_buf_free(&be);
         return 0;
+}
+
+void
+exe_rt_adopt_child(exe_runtime *rt, pid_t pid)
+{
+        TM_GROW(rt->kids, rt->cap_kids, rt->n_kids + 1);
+        rt->kids[rt->n_kids++] = pid;
+}
+
+void
+exe_runtime_reap(exe_runtime *rt)
+{
+        size_t k = 0;
+        for (size_t i = 0; i < rt->n_kids; i++) {
+                pid_t w = waitpid(rt->kids[i], NULL, WNOHANG);
+                if (w == 0 || (w < 0 && errno == EINTR))
+                        rt->kids[k++] = rt->kids[i];
+        }
+        rt->n_kids = k;
 }
 
 char *
@@ -236,6 +283,7 @@ exe_runtime_close(exe_runtime *rt)
         free(rt->pods_dir);
         free(rt->root_dir);
         free(rt->shim_path);
+        free(rt->kids);
         free(rt);
 }
 TM_DEFINE_CLEANUP(exe_runtime, exe_runtime_close)

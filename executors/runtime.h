@@ -45,6 +45,10 @@ const char *exe_runtime_name(const exe_runtime *rt);    /* "crun" or "runc" */
 const char *exe_runtime_version(const exe_runtime *rt); /* "1.8.1" */
 /* "v1", "v2" or "hybrid": how the node's cgroups are mounted. */
 const char *exe_runtime_cgroup_mode(const exe_runtime *rt);
+/* Shims are started with posix_spawn and are the daemon's children until
+ * it exits: this reaps those that ended. Never blocks; call it before
+ * looking at containers (a shim not reaped still looks alive). */
+void exe_runtime_reap(exe_runtime *rt);
 
 typedef struct exe_sandbox {
         char *dir;   /* <state>/pods/<uid> */
@@ -131,14 +135,31 @@ typedef struct exe_container_status {
 
 int exe_container_status_get(exe_runtime *rt, const char *pod_uid, const char *name,
                              exe_container_status *out, tm_error *err);
-/* Sends sig to the container's processes (SIGTERM, then SIGKILL later:
- * the caller keeps the grace deadline, nothing here blocks). */
+/* Sends sig to the container's init (SIGTERM, then SIGKILL later: the
+ * caller keeps the grace deadline, nothing here blocks); through a pidfd
+ * when the shim's record names it, else through `<runtime> kill`. */
 int exe_container_kill(exe_runtime *rt, const char *pod_uid, const char *name, int sig,
                        tm_error *err);
 /* Deletes an exited (or, with force, running) container and its bundle;
  * keeps its logs. */
 int exe_container_remove(exe_runtime *rt, const char *pod_uid, const char *name, bool force,
                          tm_error *err);
+/* The same in steps for an event loop, so that many containers are
+ * removed at once: begin starts the runtime's delete in the background;
+ * while exe_removal_fd is >= 0 the caller waits for it to be readable (or
+ * for a timeout: the wait for the shim is bounded by time), then calls
+ * step, which returns 0 while under way, 1 when done (x freed) or an
+ * error (x freed). exe_removal_free abandons one. */
+typedef struct exe_removal exe_removal;
+int exe_container_remove_begin(exe_runtime *rt, const char *pod_uid, const char *name, bool force,
+                               exe_removal **out, tm_error *err);
+int exe_removal_fd(const exe_removal *x);
+int exe_container_remove_step(exe_runtime *rt, exe_removal *x, tm_error *err);
+void exe_removal_free(exe_removal *x);
+/* A pidfd of the container's shim, readable once the shim exited (the
+ * container ended and its status is final); -1 when no shim runs. Caller
+ * closes it. */
+int exe_container_exit_fd(exe_runtime *rt, const char *pod_uid, const char *name);
 /* Names of the containers the runtime has for a pod. */
 int exe_container_list(exe_runtime *rt, const char *pod_uid, char ***names, size_t *n,
                        tm_error *err);

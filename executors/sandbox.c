@@ -1,21 +1,21 @@
-/* Pod sandboxes without a pause process: a short-lived child unshares the
+/* Pod sandboxes without a pause process: the daemon's thread unshares the
  * network, IPC and UTS namespaces, sets the hostname and brings up
- * loopback; the parent bind-mounts the namespace files under
- * <state>/pods/<uid>/ns/ (a private mount) and the child exits. The bind
- * mounts keep the namespaces alive; containers join them by path. */
+ * loopback, bind-mounts the namespace files under <state>/pods/<uid>/ns/
+ * (a private mount) and returns to its own namespaces. The bind mounts
+ * keep the namespaces alive; containers join them by path. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -53,10 +53,15 @@ is_nsfs(const char *path)
         return statfs(path, &sfs) == 0 && (long)sfs.f_type == NSFS_MAGIC;
 }
 
-/* Whether path is itself a mount point (listed in mountinfo). */
+/* Whether path is itself a mount point: statx says so without reading
+ * mountinfo (which grows with every pod); mountinfo when it cannot. */
 static bool
 is_mountpoint(const char *path)
 {
+        struct statx stx;
+        if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) == 0 &&
+            (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+                return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
         _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
         if (!f)
                 return false;
@@ -122,51 +127,47 @@ unmount_ns(const char *nsdir)
         }
 }
 
-/* Runs the unsharing child and bind-mounts its namespaces. */
+/* Returns to the namespaces saved in self[]; a daemon left in a pod's
+ * network namespace would be a broken invariant, so failing aborts. */
+static void
+return_to(const int self[3])
+{
+        static const int types[] = {CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS};
+        for (size_t i = 0; i < TM_ARRAY_SIZE(ns_names); i++)
+                if (self[i] >= 0 && setns(self[i], types[i]) < 0) {
+                        tm_err("cannot return to the daemon's namespace", "ns=%s errno=%d",
+                               ns_names[i], errno);
+                        abort();
+                }
+}
+
+/* Makes the namespaces in this thread and bind-mounts them: unshare, set
+ * the hostname and bring up loopback inside, bind /proc/thread-self/ns/X
+ * on nsdir/X, then setns back. No child process: forking the daemon (page
+ * tables, copy-on-write faults after it) cost more than the rest of the
+ * sandbox. */
 static int
 make_namespaces(const char *nsdir, const char *hostname, tm_error *err)
 {
-        int c2p[2], p2c[2];
-        if (pipe2(c2p, O_CLOEXEC) < 0)
-                return tm_error_errno(err, -errno, "pipe");
-        if (pipe2(p2c, O_CLOEXEC) < 0) {
-                int e = -errno;
-                close(c2p[0]), close(c2p[1]);
-                return tm_error_errno(err, e, "pipe");
+        int self[3] = {-1, -1, -1}, r = 0;
+        for (size_t i = 0; i < TM_ARRAY_SIZE(ns_names); i++) {
+                char p[64];
+                snprintf(p, sizeof(p), "/proc/thread-self/ns/%s", ns_names[i]);
+                if ((self[i] = open(p, O_RDONLY | O_CLOEXEC)) < 0) {
+                        r = tm_error_errno(err, -errno, "open \"%s\"", p);
+                        goto out;
+                }
         }
-        pid_t pid = fork();
-        if (pid < 0) {
-                int e = -errno;
-                close(c2p[0]), close(c2p[1]), close(p2c[0]), close(p2c[1]);
-                return tm_error_errno(err, e, "fork");
+        if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0) {
+                r = tm_error_errno(err, -errno, "unshare namespaces");
+                goto out;
         }
-        if (pid == 0) {
-                close(c2p[0]), close(p2c[1]);
-                int e = 0;
-                if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
-                        e = errno;
-                else if (sethostname(hostname, strlen(hostname)) < 0)
-                        e = errno;
-                else
-                        loopback_up();
-                if (write(c2p[1], &e, sizeof(e)) != sizeof(e))
-                        _exit(1);
-                char b;
-                while (read(p2c[0], &b, 1) < 0 && errno == EINTR)
-                        ;
-                _exit(0);
-        }
-        close(c2p[1]), close(p2c[0]);
-        int e = 0, r = 0;
-        ssize_t n;
-        while ((n = read(c2p[0], &e, sizeof(e))) < 0 && errno == EINTR)
-                ;
-        if (n != sizeof(e))
-                r = tm_error_set(err, -EIO, "namespace helper died");
-        else if (e)
-                r = tm_error_errno(err, -e, "unshare namespaces");
+        if (sethostname(hostname, strlen(hostname)) < 0)
+                r = tm_error_errno(err, -errno, "sethostname \"%s\"", hostname);
+        else
+                loopback_up();
         for (size_t i = 0; r >= 0 && i < TM_ARRAY_SIZE(ns_names); i++) {
-                _cleanup_free_ char *src = xasprintf("/proc/%d/ns/%s", pid, ns_names[i]);
+                _cleanup_free_ char *src = xasprintf("/proc/thread-self/ns/%s", ns_names[i]);
                 _cleanup_free_ char *dst = xasprintf("%s/%s", nsdir, ns_names[i]);
                 int fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0400);
                 if (fd < 0) {
@@ -177,10 +178,11 @@ make_namespaces(const char *nsdir, const char *hostname, tm_error *err)
                 if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
                         r = tm_error_errno(err, -errno, "bind \"%s\" on \"%s\"", src, dst);
         }
-        close(p2c[1]), close(c2p[0]);
-        int st;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-                ;
+        return_to(self);
+out:
+        for (size_t i = 0; i < TM_ARRAY_SIZE(ns_names); i++)
+                if (self[i] >= 0)
+                        close(self[i]);
         return r;
 }
 

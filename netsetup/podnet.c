@@ -33,6 +33,12 @@ struct net_podnet {
         int bridge_ifindex;
         net_nl *nl;
         net_ipam *ipam;
+        /* Addresses that have host ports in our map: known after one
+         * listing, so that detaching a pod without any needs no nftables
+         * call (a listing is the dearest part of a detach). */
+        bool hp_known;
+        uint32_t *hp_ips;
+        size_t n_hp_ips, cap_hp_ips;
 };
 
 void
@@ -253,6 +259,7 @@ net_podnet_close(net_podnet *n)
                 return;
         net_ipam_close(n->ipam);
         net_nl_close(n->nl);
+        free(n->hp_ips);
         free(n->bridge);
         free(n->dns);
         free(n->domain);
@@ -464,6 +471,40 @@ hp_list(const net_podnet *n, struct hp_elem **out, size_t *n_out, tm_error *err)
         return 0;
 }
 
+static bool
+hp_has_ip(const net_podnet *n, uint32_t ip)
+{
+        for (size_t i = 0; i < n->n_hp_ips; i++)
+                if (n->hp_ips[i] == ip)
+                        return true;
+        return false;
+}
+
+static void
+hp_note(net_podnet *n, uint32_t ip, bool has)
+{
+        for (size_t i = 0; i < n->n_hp_ips; i++)
+                if (n->hp_ips[i] == ip) {
+                        if (!has)
+                                n->hp_ips[i] = n->hp_ips[--n->n_hp_ips];
+                        return;
+                }
+        if (has) {
+                TM_GROW(n->hp_ips, n->cap_hp_ips, n->n_hp_ips + 1);
+                n->hp_ips[n->n_hp_ips++] = ip;
+        }
+}
+
+/* Fills the set of addresses with host ports from a listing. */
+static void
+hp_learn(net_podnet *n, const struct hp_elem *v, size_t nv)
+{
+        n->n_hp_ips = 0;
+        for (size_t i = 0; i < nv; i++)
+                hp_note(n, v[i].ip, true);
+        n->hp_known = true;
+}
+
 static void
 hp_put_delete(tm_buf *b, const net_podnet *n, const struct hp_elem *h)
 {
@@ -487,20 +528,29 @@ ip_held(const net_podnet *n, uint32_t ip)
 /* Removes the host ports that lead to ip, or (ip 0) to addresses no pod
  * holds. */
 static int
-hp_remove(const net_podnet *n, uint32_t ip, tm_error *err)
+hp_remove(net_podnet *n, uint32_t ip, tm_error *err)
 {
+        if (ip && n->hp_known && !hp_has_ip(n, ip))
+                return 0;
         _cleanup_free_ struct hp_elem *v = NULL;
         size_t nv;
         int r = hp_list(n, &v, &nv, err);
-        if (r < 0)
+        if (r < 0) {
+                n->hp_known = false;
                 return r;
+        }
+        hp_learn(n, v, nv);
         tm_buf b = TM_BUF_INIT;
         for (size_t i = 0; i < nv; i++)
-                if (ip ? v[i].ip == ip : !ip_held(n, v[i].ip))
+                if (ip ? v[i].ip == ip : !ip_held(n, v[i].ip)) {
                         hp_put_delete(&b, n, &v[i]);
+                        hp_note(n, v[i].ip, false);
+                }
         if (b.len)
                 r = net_nft_run(b.data, NULL, err);
         tm_buf_free(&b);
+        if (r < 0)
+                n->hp_known = false;
         return r < 0 ? tm_error_wrap(err, "remove host ports") : 0;
 }
 
@@ -560,7 +610,13 @@ net_pod_set_host_ports(net_podnet *n, const char *key, const net_host_port *port
         if (b.len)
                 r = net_nft_run(b.data, NULL, err);
         tm_buf_free(&b);
-        return r < 0 ? tm_error_wrap(err, "pod \"%s\": host ports", key) : 0;
+        if (r < 0) {
+                n->hp_known = false;
+                return tm_error_wrap(err, "pod \"%s\": host ports", key);
+        }
+        hp_learn(n, v, nv);
+        hp_note(n, ip, n_ports > 0);
+        return 0;
 }
 
 int
