@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/dl.h"
 #include "common/mem.h"
 
 void
@@ -136,7 +137,9 @@ net_open(probe_act *x)
                         }
                         if (!x->ssl) {
                                 act_end(x, EXE_PROBE_FAILURE,
-                                        xasprintf("Get \"%s\": no TLS context", x->url));
+                                        xasprintf("Get \"%s\": no TLS: %s", x->url,
+                                                  *tm_dl_ssl_error() ? tm_dl_ssl_error()
+                                                                     : "SSL_new failed"));
                                 return;
                         }
                 }

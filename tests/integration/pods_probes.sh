@@ -93,11 +93,12 @@ pod badhook 'while true; do sleep 0.1; done' '    lifecycle:
 pod badstop 'while true; do sleep 0.1; done' '    lifecycle:
       preStop:
         exec: {command: ["sh", "-c", "echo nope; exit 4"]}' >"$SITE/badstop.yaml"
-# An exec probe over its timeout: failed, and its process killed.
+# An exec probe over its timeout: failed, and its process killed (one
+# probe a minute: the next one does not start before the check).
 pod timeout "$WEB" '    readinessProbe:
       exec: {command: ["sleep", "7"]}
       timeoutSeconds: 1
-      periodSeconds: 2' >"$SITE/timeout.yaml"
+      periodSeconds: 60' >"$SITE/timeout.yaml"
 # Exec probe output naming a secret value: the event must not.
 cat >"$SITE/secret.yaml" <<EOF
 apiVersion: v1
