@@ -610,8 +610,7 @@ jcontainer(jreader *r, bool is_map)
                                 res_value_free(item);
                                 goto bad;
                         }
-                        res_map_append(v, key, klen, item);
-                        free(key);
+                        res_map_append_take(v, key, klen, item);
                 } else {
                         res_seq_push(v, item);
                 }

@@ -257,10 +257,12 @@ res_map_member(const res_value *m, const char *key)
 {
         if (!m || m->type != RES_MAP)
                 return NULL;
-        size_t klen = strlen(key);
+        /* first byte, then the rest: most keys differ at once; the length
+         * check keeps a key holding a NUL from matching its prefix */
         for (uint32_t i = 0; i < m->n; i++) {
                 res_member *mem = &m->u.members[i];
-                if (mem->klen == klen && memcmp(mem->key, key, klen) == 0)
+                if (mem->key[0] == key[0] && strcmp(mem->key, key) == 0 &&
+                    strlen(key) == mem->klen)
                         return mem;
         }
         return NULL;
@@ -285,6 +287,21 @@ res_map_append(res_value *m, const char *key, size_t klen, res_value *value)
         mem->key = xmalloc(klen + 1);
         memcpy(mem->key, key, klen);
         mem->key[klen] = '\0';
+        mem->klen = (uint32_t)klen;
+        mem->value = value;
+        return mem;
+}
+
+res_member *
+res_map_append_take(res_value *m, char *key, size_t klen, res_value *value)
+{
+        res_value_unshare(m);
+        size_t cap = m->cap;
+        TM_GROW(m->u.members, cap, (size_t)m->n + 1);
+        m->cap = (uint32_t)cap;
+        res_member *mem = &m->u.members[m->n++];
+        memset(mem, 0, sizeof(*mem));
+        mem->key = key;
         mem->klen = (uint32_t)klen;
         mem->value = value;
         return mem;

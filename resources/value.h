@@ -91,6 +91,8 @@ res_member *res_map_member(const res_value *m, const char *key);
 res_value *res_map_set(res_value *m, const char *key, res_value *value);
 /* Appends without checking for an existing key (the decoder checks). */
 res_member *res_map_append(res_value *m, const char *key, size_t klen, res_value *value);
+/* res_map_append taking ownership of key (malloc'd, NUL at klen). */
+res_member *res_map_append_take(res_value *m, char *key, size_t klen, res_value *value);
 /* Removes key; returns true when it was there. */
 bool res_map_del(res_value *m, const char *key);
 /* Returns the map under key, creating an empty one when absent. NULL if
