@@ -330,7 +330,15 @@ walk(const res_value *a, const res_value *b, tm_buf *path, path_acc *acc)
         } else if (a->type == RES_SEQ) {
                 uint32_t n = a->n > b->n ? a->n : b->n;
                 for (uint32_t i = 0; i < n; i++) {
-                        tm_buf_printf(path, "[%u]", i);
+                        char ib[16], *ip = ib + sizeof(ib);
+                        *--ip = ']';
+                        uint32_t k = i;
+                        do {
+                                *--ip = (char)('0' + k % 10);
+                                k /= 10;
+                        } while (k);
+                        *--ip = '[';
+                        tm_buf_append(path, ip, (size_t)(ib + sizeof(ib) - ip));
                         if (i < a->n && i < b->n)
                                 walk(a->u.items[i], b->u.items[i], path, acc);
                         else

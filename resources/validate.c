@@ -55,10 +55,16 @@ res_vc_push(res_vctx *c, const char *key)
 size_t
 res_vc_push_index(res_vctx *c, size_t i)
 {
-        char b[32];
-        int n = snprintf(b, sizeof(b), "[%zu]", i);
+        /* "[i]" by hand: this runs for every list item of every object */
+        char b[32], *p = b + sizeof(b);
+        *--p = ']';
+        do {
+                *--p = (char)('0' + i % 10);
+                i /= 10;
+        } while (i);
+        *--p = '[';
         size_t old = c->plen;
-        vc_append(c, b, (size_t)n);
+        vc_append(c, p, (size_t)(b + sizeof(b) - p));
         return old;
 }
 
