@@ -243,12 +243,49 @@ put1(tm_buf *out, char c)
         }
 }
 
+/* True when no byte of s needs escaping in JSON (below 0x20, '"', '\\'):
+ * eight bytes at a time, as nearly every key and value is plain. */
+static bool
+json_plain(const char *s, size_t n)
+{
+        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+                uint64_t bad = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b);
+                if (bad & highs)
+                        return false;
+        }
+        for (; i < n; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (c < 0x20 || c == '"' || c == '\\')
+                        return false;
+        }
+        return true;
+}
+
+static void
+put_json_str(tm_buf *out, const char *s, size_t n)
+{
+        if (!json_plain(s, n)) {
+                tm_buf_put_json_string(out, s, n);
+                return;
+        }
+        put1(out, '"');
+        tm_buf_append(out, s, n);
+        put1(out, '"');
+}
+
 void
 res_emit_canonical_json_sorted(const res_value *v, tm_buf *out)
 {
         if (!v || (v->type != RES_MAP && v->type != RES_SEQ)) {
                 if (v && v->type == RES_FLOAT)
                         put_json_float(out, v->u.f, 'g');
+                else if (v && v->type == RES_STR)
+                        put_json_str(out, v->u.s, v->n);
                 else
                         emit_json(v, out, 0, 0);
                 return;
@@ -267,7 +304,7 @@ res_emit_canonical_json_sorted(const res_value *v, tm_buf *out)
         for (uint32_t i = 0; i < v->n; i++) {
                 if (i)
                         put1(out, ',');
-                tm_buf_put_json_string(out, v->u.members[i].key, v->u.members[i].klen);
+                put_json_str(out, v->u.members[i].key, v->u.members[i].klen);
                 put1(out, ':');
                 res_emit_canonical_json_sorted(v->u.members[i].value, out);
         }
