@@ -530,3 +530,17 @@ probe_act_poll(probe_act *x, uint64_t now)
 }
 
 /* --- the container's probes, hooks and kill --- */
+
+int
+probe_act_fd(const probe_act *x)
+{
+        if (x->done)
+                return -1;
+        if (x->kind == ACT_EXEC)
+                return exe_exec_fd(x->ex);
+        /* Connecting or sending waits for writability: the caller's timer. */
+        if ((x->kind == ACT_HTTP || x->kind == ACT_TCP || x->kind == ACT_GRPC) &&
+            (x->ns == NET_RECV || x->ns == NET_TLS))
+                return x->fd;
+        return -1;
+}

@@ -26,6 +26,7 @@
 
 #define POLL_MIN_MS 5 /* call-backs while an action is under way: 5, 10, 20 ... 80 ms */
 #define POLL_MAX_MS 80
+#define POLL_BACKUP_MS 250               /* with an fd to wake on */
 #define POSTSTART_MAX_MS (120u * 1000u)  /* the kubelet has none; a hung hook must end */
 #define EVENT_REPEAT_MS (60u * 1000u)    /* the same probe message, at most this often */
 #define MIN_GRACE_AFTER_PRESTOP_MS 2000u /* the kubelet's minimumGracePeriodInSeconds */
@@ -61,14 +62,22 @@ wake(uint64_t *next, uint64_t when)
                 *next = when;
 }
 
-/* An action under way is looked at again soon, then less and less often:
- * a probe on the node answers within milliseconds, a runtime `exec` takes
- * tens of them. */
+/* An action under way wakes the agent through its fd when it has one (the
+ * timer then only backs it up), else is looked at again soon, then less
+ * and less often: a probe on the node answers within milliseconds, a
+ * runtime `exec` takes tens of them. */
 static void
-wake_act(uint64_t *next, uint64_t now, probe_act *x)
+wake_act(exe_agent *a, uint64_t *next, uint64_t now, probe_act *x)
 {
-        x->poll_ms = x->poll_ms ? (x->poll_ms * 2 > POLL_MAX_MS ? POLL_MAX_MS : x->poll_ms * 2)
-                                : POLL_MIN_MS;
+        int fd = probe_act_fd(x);
+        if (fd >= 0) {
+                agent_wait_fd(a, fd);
+                x->poll_ms = POLL_BACKUP_MS;
+        } else {
+                x->poll_ms = x->poll_ms
+                                 ? (x->poll_ms * 2 > POLL_MAX_MS ? POLL_MAX_MS : x->poll_ms * 2)
+                                 : POLL_MIN_MS;
+        }
         uint64_t when = now + x->poll_ms;
         wake(next, when < x->deadline || x->deadline <= now ? when : x->deadline);
 }
@@ -286,7 +295,7 @@ agent_probe_prestop(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now
         }
         probe_act_poll(x, now);
         if (!x->done) {
-                wake_act(next, now, x);
+                wake_act(a, next, now, x);
                 return true;
         }
         if (!hook_ok(x))
@@ -350,7 +359,7 @@ probe_step(exe_agent *a, agent_pod *p, agent_container *c, int k, uint64_t now, 
         if (w->act.busy) {
                 probe_act_poll(&w->act, now);
                 if (!w->act.done) {
-                        wake_act(next, now, &w->act);
+                        wake_act(a, next, now, &w->act);
                         return;
                 }
                 exe_probe_result r = w->act.result;
@@ -398,7 +407,7 @@ probe_step(exe_agent *a, agent_pod *p, agent_container *c, int k, uint64_t now, 
         if (w->act.done)
                 wake(next, now);
         else
-                wake_act(next, now, &w->act);
+                wake_act(a, next, now, &w->act);
 }
 
 void
@@ -418,7 +427,7 @@ agent_probe_step(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now, u
                                         POSTSTART_MAX_MS, x);
                 probe_act_poll(x, now);
                 if (!x->done) {
-                        wake_act(next, now, x);
+                        wake_act(a, next, now, x);
                         return;
                 }
                 pr->poststart_pending = false;

@@ -62,3 +62,6 @@ void probe_act_start(exe_agent *a, agent_pod *p, const agent_container *c, const
 void probe_act_poll(probe_act *x, uint64_t now);
 /* Stops what is under way (kills an exec, closes a socket) and resets x. */
 void probe_act_clear(probe_act *x);
+/* An fd readable when x has news (exec output or exit, a response), or -1
+ * when only a timer will do. */
+int probe_act_fd(const probe_act *x);

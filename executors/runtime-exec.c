@@ -256,3 +256,9 @@ exe_exec_free(exe_exec *x)
         tm_buf_free(&x->out);
         free(x);
 }
+
+int
+exe_exec_fd(const exe_exec *x)
+{
+        return x ? x->fd : -1;
+}

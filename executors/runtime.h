@@ -204,3 +204,6 @@ const char *exe_exec_output(const exe_exec *x, size_t *len);
 /* Kills the command if it still runs (and what it started in the
  * container) and frees x; NULL is fine. */
 void exe_exec_free(exe_exec *x);
+/* Readable when the command wrote or ended (-1 once its output is closed):
+ * for an event loop to wait on. */
+int exe_exec_fd(const exe_exec *x);
