@@ -554,6 +554,91 @@ test_parallel_start(void **state)
         }
 }
 
+/* Stopping many at once: each shim's pidfd says when its container ended,
+ * the runtime's deletes run side by side, and the shims (our children)
+ * are reaped: no zombie is left. */
+static void
+test_parallel_remove(void **state)
+{
+        ctx *c = *state;
+        _cleanup_free_ char *uid = new_uid(c);
+        const char *args[] = {"sleep", "1000", NULL};
+        enum { N = 6 };
+        char names[N][8];
+        int exit_fd[N];
+        exe_removal *rm[N];
+        tm_error err = {0};
+        for (int i = 0; i < N; i++) {
+                snprintf(names[i], sizeof(names[i]), "r%d", i);
+                exe_container_spec s = spec_for(c, uid, names[i], args, NULL);
+                start_ok(c, &s);
+                exit_fd[i] = exe_container_exit_fd(c->rt, uid, names[i]);
+                assert_true(exit_fd[i] >= 0);
+                struct pollfd p = {.fd = exit_fd[i], .events = POLLIN};
+                assert_int_equal(poll(&p, 1, 0), 0); /* still running */
+        }
+        for (int i = 0; i < N; i++)
+                assert_int_equal(exe_container_kill(c->rt, uid, names[i], SIGKILL, &err), 0);
+        for (int i = 0; i < N; i++) {
+                struct pollfd p = {.fd = exit_fd[i], .events = POLLIN};
+                assert_int_equal(poll(&p, 1, 10000), 1); /* the shim exited */
+                close(exit_fd[i]);
+                exe_container_status st;
+                assert_int_equal(exe_container_status_get(c->rt, uid, names[i], &st, &err), 0);
+                assert_int_equal(st.state, EXE_C_EXITED);
+                assert_int_equal(st.exit_code, 137);
+                assert_int_equal(exe_container_exit_fd(c->rt, uid, names[i]), -1);
+                if (exe_container_remove_begin(c->rt, uid, names[i], false, &rm[i], &err) < 0)
+                        fail_msg("remove %s: %s", names[i], err.msg);
+        }
+        int left = N;
+        uint64_t end = tm_now_ms() + 30000;
+        while (left > 0 && tm_now_ms() < end) {
+                for (int i = 0; i < N; i++) {
+                        if (!rm[i])
+                                continue;
+                        int fd = exe_removal_fd(rm[i]);
+                        if (fd >= 0) {
+                                struct pollfd p = {.fd = fd, .events = POLLIN};
+                                (void)poll(&p, 1, 50);
+                        }
+                        int r = exe_container_remove_step(c->rt, rm[i], &err);
+                        if (r < 0)
+                                fail_msg("remove %s: %s", names[i], err.msg);
+                        if (r == 1) {
+                                rm[i] = NULL;
+                                left--;
+                        }
+                }
+        }
+        assert_int_equal(left, 0);
+        char **list = NULL;
+        size_t n = 0;
+        assert_int_equal(exe_container_list(c->rt, uid, &list, &n, &err), 0);
+        assert_int_equal(n, 0);
+        free(list);
+        for (int i = 0; i < N; i++) {
+                _cleanup_free_ char *b =
+                    xasprintf("%s/state/pods/%s/containers/%s", c->dir, uid, names[i]);
+                assert_int_equal(access(b, F_OK), -1);
+        }
+        exe_runtime_reap(c->rt);
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+        _cleanup_free_ char *kids = NULL;
+        size_t klen = 0;
+        if (tm_file_read(path, 65536, &kids, &klen, NULL) == 0) {
+                for (char *save = NULL, *t = strtok_r(kids, " \n", &save); t;
+                     t = strtok_r(NULL, " \n", &save)) {
+                        _cleanup_free_ char *st = xasprintf("/proc/%s/stat", t);
+                        _cleanup_free_ char *text = NULL;
+                        size_t tl = 0;
+                        if (tm_file_read(st, 4096, &text, &tl, NULL) == 0 && strrchr(text, ')'))
+                                assert_true(strrchr(text, ')')[2] != 'Z');
+                }
+        }
+}
+
 #define T(f) cmocka_unit_test(f)
 
 int
@@ -572,6 +657,7 @@ main(void)
             T(test_limits),
             T(test_log_rotation),
             T(test_parallel_start),
+            T(test_parallel_remove),
         };
         int skip = rt_test_can_run("crun");
         if (!skip)

@@ -201,6 +201,60 @@ test_open(void **state)
         exe_runtime_close(rt);
 }
 
+/* The sandbox is made in the caller's own thread (no helper process):
+ * afterwards the caller is back in its network, IPC and UTS namespaces,
+ * with its hostname, even when the namespaces were many. */
+static void
+test_caller_namespaces(void **state)
+{
+        (void)state;
+        exe_runtime *rt = open_rt();
+        static const char *const kinds[] = {"net", "ipc", "uts"};
+        ino_t before[3];
+        for (int i = 0; i < 3; i++) {
+                char p[64];
+                snprintf(p, sizeof(p), "/proc/thread-self/ns/%s", kinds[i]);
+                before[i] = ino(p);
+        }
+        char host0[65] = "";
+        gethostname(host0, sizeof(host0) - 1);
+        tm_error err = {0};
+        for (int k = 0; k < 5; k++) {
+                char uid[32], hn[32];
+                snprintf(uid, sizeof(uid), "tmp-p-sb-ns-%d", k);
+                snprintf(hn, sizeof(hn), "ns-pod-%d", k);
+                exe_sandbox sb = {0};
+                if (exe_sandbox_create(rt, uid, hn, &sb, &err) < 0)
+                        fail_msg("create: %s", err.msg);
+                char host[80];
+                bool lo_up = false;
+                probe(&sb, host, sizeof(host), &lo_up);
+                assert_string_equal(host, hn);
+                assert_true(lo_up);
+                assert_true(ino(sb.netns) != before[0]);
+                exe_sandbox_clear(&sb);
+        }
+        for (int i = 0; i < 3; i++) {
+                char p[64];
+                snprintf(p, sizeof(p), "/proc/thread-self/ns/%s", kinds[i]);
+                assert_int_equal(ino(p), before[i]);
+        }
+        char host1[65] = "";
+        gethostname(host1, sizeof(host1) - 1);
+        assert_string_equal(host1, host0);
+        /* A bad hostname is refused before anything is unshared. */
+        exe_sandbox sb = {0};
+        assert_int_equal(exe_sandbox_create(rt, "tmp-p-sb-ns-bad", "bad_name!", &sb, &err),
+                         -EINVAL);
+        assert_int_equal(ino("/proc/thread-self/ns/uts"), before[2]);
+        for (int k = 0; k < 5; k++) {
+                char uid[32];
+                snprintf(uid, sizeof(uid), "tmp-p-sb-ns-%d", k);
+                assert_int_equal(exe_sandbox_destroy(rt, uid, &err), 0);
+        }
+        exe_runtime_close(rt);
+}
+
 int
 main(void)
 {
@@ -216,6 +270,7 @@ main(void)
             cmocka_unit_test(test_lifecycle),
             cmocka_unit_test(test_invalid),
             cmocka_unit_test(test_open),
+            cmocka_unit_test(test_caller_namespaces),
         };
         int r = cmocka_run_group_tests(tests, NULL, NULL);
         /* A failed test leaves its mounts: take them down before rm -rf. */
