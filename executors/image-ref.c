@@ -10,6 +10,10 @@
 
 #define REF_MAX 512
 #define TAG_MAX 128
+/* distribution/reference's NameTotalLengthMax: domain/path, normalised.
+ * With it a normalised reference (name, tag, digest) stays under REF_MAX
+ * and normalises again to itself. */
+#define NAME_MAX_LEN 255
 
 bool
 img_digest_valid(const char *d)
@@ -182,6 +186,10 @@ exe_image_ref_normalize(const char *ref, char **out, tm_error *err)
                 p = e + 1;
         }
         bool library = !strcmp(domain, "docker.io") && !strchr(path, '/');
+        if (strlen(domain) + 1 + (library ? 8 : 0) + strlen(path) > NAME_MAX_LEN)
+                return tm_error_set(err, -EINVAL,
+                                    "image reference \"%s\": repository name longer than %d bytes",
+                                    ref, NAME_MAX_LEN);
         if (!tag && !digest)
                 tag = "latest";
         *out = xasprintf("%s/%s%s%s%s%s%s", domain, library ? "library/" : "", path, tag ? ":" : "",

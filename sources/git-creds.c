@@ -173,25 +173,31 @@ hashed_match(const char *pat, const char *host)
 }
 
 /* OpenSSH's host patterns: '*' and '?' are the only wildcards ('[' is a
- * literal, as in "[host]:port"); case does not matter. */
+ * literal, as in "[host]:port"); case does not matter. Matched with one
+ * backtrack point (the last '*'), so a pattern like "*a*a*a...b" costs
+ * len(p) * len(s) at most, not an exponent. */
 static bool
 wild_match(const char *p, const char *s)
 {
-        for (; *p; p++, s++) {
+        const char *star = NULL, *resume = NULL;
+        while (*s) {
                 if (*p == '*') {
-                        while (p[1] == '*')
-                                p++;
-                        for (const char *t = s;; t++) {
-                                if (wild_match(p + 1, t))
-                                        return true;
-                                if (!*t)
-                                        return false;
-                        }
-                }
-                if (!*s || (*p != '?' && tolower((unsigned char)*p) != tolower((unsigned char)*s)))
+                        star = ++p;
+                        resume = s;
+                } else if (*p && (*p == '?' || tolower((unsigned char)*p) ==
+                                                   tolower((unsigned char)*s))) {
+                        p++;
+                        s++;
+                } else if (star) {
+                        p = star;
+                        s = ++resume;
+                } else {
                         return false;
+                }
         }
-        return !*s;
+        while (*p == '*')
+                p++;
+        return !*p;
 }
 
 /* Host list "a,b,!c,[d]:2222,*.e" against name; negation wins. */

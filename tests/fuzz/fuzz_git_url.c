@@ -50,8 +50,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (!g->url || !g->display || !*g->url)
                 fail("no url or display", s, g);
-        if (g->password && strlen(g->password) >= 3 && strstr(g->display, g->password))
-                fail("the password shows in the display form", s, g);
+        /* No credentials in the display form's authority (the path may
+         * hold the same bytes, it is shown as given). */
+        const char *auth = strstr(g->display, "://");
+        if (auth && g->password && *g->password) {
+                auth += 3;
+                size_t an = strcspn(auth, "/");
+                for (const char *p = auth; p + strlen(g->password) <= auth + an; p++)
+                        if (!strncmp(p, g->password, strlen(g->password)))
+                                fail("the password shows in the display form", s, g);
+        }
+        if (auth && g->user && !g->local && strncmp(s, "ssh://", 6) != 0 &&
+            memchr(auth, '@', strcspn(auth, "/")))
+                fail("an http user shows in the display form", s, g);
         if (g->commit) {
                 size_t n = strlen(g->commit);
                 if (n < 4 || n > 40 || strspn(g->commit, "0123456789abcdef") != n)
