@@ -651,6 +651,16 @@ jvalue(jreader *r)
         case '[':
                 return jcontainer(r, false);
         case '"': {
+                /* the common case, no escapes: node and bytes in one go */
+                const char *start = r->p + 1, *q = start;
+                while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+                        q++;
+                if (q < r->end && *q == '"') {
+                        r->p = q + 1;
+                        res_value *v = res_str_newn_packed(start, (size_t)(q - start));
+                        v->flags |= RES_F_QUOTED;
+                        return v;
+                }
                 size_t n = 0;
                 char *s = jstring(r, &n);
                 if (!s)

@@ -63,6 +63,20 @@ res_str_newn(const char *s, size_t n)
 }
 
 res_value *
+res_str_newn_packed(const char *s, size_t n)
+{
+        res_value *v = xmalloc(sizeof(*v) + n + 1);
+        memset(v, 0, sizeof(*v));
+        v->type = RES_STR;
+        v->flags = RES_F_ADATA; /* u.s goes with the node */
+        v->u.s = (char *)(v + 1);
+        memcpy(v->u.s, s, n);
+        v->u.s[n] = '\0';
+        v->n = (uint32_t)n;
+        return v;
+}
+
+res_value *
 res_str_new(const char *s)
 {
         return res_str_newn(s, strlen(s));

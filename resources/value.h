@@ -25,10 +25,12 @@ typedef enum res_type {
 /* Flags on a value. */
 #define RES_F_QUOTED 0x01  /* scalar was quoted, literal or folded: always a string */
 #define RES_F_DEFAULT 0x02 /* filled in by defaulting, not present in the source */
-/* Internal to resources/ (trees decoded into an arena never leave it): the
- * node itself, or its string, item or member array and member keys, live in
- * an arena. res_value_free and the functions below free and grow around
- * them; res_value_clone's copies never carry them. */
+/* Set by value.c and the decoders only: the node itself lives in an arena
+ * (ANODE), or its string, item or member array and member keys are not
+ * allocated on their own (ADATA: in an arena, or in the node's own
+ * allocation). res_value_free and the functions below free and grow around
+ * them; res_value_clone's copies never carry them. Never change u.s, u.items
+ * or u.members of a node with either flag other than through value.h. */
 #define RES_F_ANODE 0x04
 #define RES_F_ADATA 0x08
 
@@ -67,6 +69,8 @@ res_value *res_int_new(int64_t i);
 res_value *res_float_new(double f);
 res_value *res_str_new(const char *s);
 res_value *res_str_newn(const char *s, size_t n);
+/* res_str_newn with the bytes in the node's own allocation (one malloc). */
+res_value *res_str_newn_packed(const char *s, size_t n);
 /* Takes ownership of s (malloc'd, NUL-terminated, n bytes). */
 res_value *res_str_take(char *s, size_t n);
 res_value *res_seq_new(void);
