@@ -173,10 +173,14 @@ parse_authority(src_git_spec *g, const char *a, size_t n, tm_error *err)
         size_t hn = n - (size_t)(h - a);
         const char *port = NULL;
         if (hn && h[0] == '[') {
+                /* An IPv6 literal: "[v6]" or "[v6]:port", nothing else; the
+                 * brackets come back only around a host with a ':'. */
                 const char *close = memchr(h, ']', hn);
-                if (!close)
+                if (!close || !memchr(h + 1, ':', (size_t)(close - h - 1)) ||
+                    memchr(h + 1, '[', (size_t)(close - h - 1)) ||
+                    (close + 1 < h + hn && close[1] != ':'))
                         return tm_error_set(err, -EINVAL, "bad host in git URL");
-                if (close + 1 < h + hn && close[1] == ':')
+                if (close + 1 < h + hn)
                         port = close + 2;
                 g->host = xstrndup(h + 1, (size_t)(close - h - 1));
         } else {

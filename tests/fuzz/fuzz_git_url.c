@@ -50,10 +50,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (!g->url || !g->display || !*g->url)
                 fail("no url or display", s, g);
-        /* No credentials in the display form's authority (the path may
-         * hold the same bytes, it is shown as given). */
+        /* No password in the display form's authority (the path, an ssh
+         * user or the host may hold the same bytes; passwords under 3 bytes
+         * are not masked anywhere). */
         const char *auth = strstr(g->display, "://");
-        if (auth && g->password && *g->password) {
+        if (auth && g->password && strlen(g->password) >= 3 &&
+            !(g->user && strstr(g->user, g->password)) &&
+            !(g->host && strstr(g->host, g->password))) {
                 auth += 3;
                 size_t an = strcspn(auth, "/");
                 for (const char *p = auth; p + strlen(g->password) <= auth + an; p++)
