@@ -74,6 +74,7 @@ typedef struct serve {
         int64_t generation;
         char cluster_id[33];                        /* random, made once per state directory */
         char desired_digest[TM_SHA256_HEX_LEN + 1]; /* of the last NodeDesired sent */
+        uint64_t status_at;                         /* monotonic ms of the last node status taken */
         int exit_code;
 } serve;
 
@@ -98,6 +99,8 @@ load_cluster_id(serve *s, tm_error *err)
         tm_hex_encode(raw, sizeof(raw), s->cluster_id);
         return tm_file_write_atomic(path, s->cluster_id, 32, 0600, err);
 }
+
+#define STATUS_GAP_MS 50
 
 static void
 arm_timer(struct event *ev, uint64_t ms)
@@ -357,7 +360,17 @@ on_agent(evutil_socket_t fd, short what, void *userdata)
         uint64_t next = tm_now_ms() + 1000;
         if (exe_agent_reconcile(s->agent, &next, &err) < 0)
                 tm_warn("node reconcile", "node=%s error=\"%s\"", LOCAL_NODE, err.msg);
-        char *status = exe_agent_take_status(s->agent);
+        /* When many containers report one after the other (20 pods
+         * starting), their statuses are stored together, at most every
+         * STATUS_GAP_MS: one store transaction instead of one per report. */
+        uint64_t t = tm_now_ms();
+        char *status = NULL;
+        if (t >= s->status_at + STATUS_GAP_MS) {
+                status = exe_agent_take_status(s->agent);
+                s->status_at = t;
+        } else if (s->status_at + STATUS_GAP_MS < next) {
+                next = s->status_at + STATUS_GAP_MS;
+        }
         if (status) {
                 bool moved = false;
                 tm_error_clear(&err);
