@@ -391,6 +391,10 @@ yaml_style(const char *s, size_t n, bool key)
         const unsigned char *u = (const unsigned char *)s;
         bool plain = true, literal = !key, newline = false;
         for (size_t i = 0; i < n;) {
+                if (u[i] >= 0x20 && u[i] < 0x7f) { /* printable ASCII: nothing to see */
+                        i++;
+                        continue;
+                }
                 size_t k;
                 uint32_t cp = utf8_next(u + i, n - i, &k);
                 if (cp == '\n') {
