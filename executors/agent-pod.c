@@ -515,6 +515,14 @@ static void
 cleanup(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
 {
         tm_error err = {0};
+        /* Its containers have ended: the network goes while the runtime
+         * deletes them (deleting a veth waits on the kernel). */
+        if (p->ip[0]) {
+                if (net_pod_detach(a->o.net, p->uid, &err) < 0)
+                        tm_warn("detach pod network", "uid=%s error=\"%s\"", p->uid, err.msg);
+                tm_error_clear(&err);
+                p->ip[0] = '\0';
+        }
         bool busy = false;
         for (size_t i = 0; i < p->n_cs; i++) {
                 agent_container *c = &p->cs[i];
