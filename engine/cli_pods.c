@@ -385,6 +385,56 @@ print_state(tm_buf *b, const char *title, const res_value *st)
 }
 
 static void
+port_str(const res_value *v, char *out, size_t n)
+{
+        if (v && v->type == RES_INT)
+                snprintf(out, n, "%lld", (long long)v->u.i);
+        else
+                snprintf(out, n, "%s", v && v->type == RES_STR ? v->u.s : "");
+}
+
+/* kubectl's DescribeProbe: "http-get http://:8080/healthz delay=0s
+ * timeout=1s period=10s #success=1 #failure=3". */
+static void
+describe_probe(tm_buf *b, const char *title, const res_value *p)
+{
+        char attrs[160], port[64];
+        snprintf(attrs, sizeof(attrs),
+                 "delay=%llds timeout=%llds period=%llds #success=%lld #failure=%lld",
+                 (long long)res_get_int(p, "initialDelaySeconds", 0),
+                 (long long)res_get_int(p, "timeoutSeconds", 1),
+                 (long long)res_get_int(p, "periodSeconds", 10),
+                 (long long)res_get_int(p, "successThreshold", 1),
+                 (long long)res_get_int(p, "failureThreshold", 3));
+        tm_buf_printf(b, "    %s:%*s", title, (int)(15 - strlen(title)), "");
+        const res_value *h;
+        if ((h = res_map_get(p, "exec"))) {
+                const res_value *cmd = res_map_get(h, "command");
+                tm_buf_puts(b, "exec [");
+                for (uint32_t i = 0; cmd && cmd->type == RES_SEQ && i < cmd->n; i++)
+                        tm_buf_printf(b, "%s%s", i ? " " : "",
+                                      cmd->u.items[i]->type == RES_STR ? cmd->u.items[i]->u.s : "");
+                tm_buf_printf(b, "] %s\n", attrs);
+        } else if ((h = res_map_get(p, "httpGet"))) {
+                const char *scheme = res_get_str(h, "scheme", "HTTP");
+                const char *host = res_get_str(h, "host", "");
+                port_str(res_map_get(h, "port"), port, sizeof(port));
+                tm_buf_printf(b, "http-get %s://%s%s%s:%s%s %s\n",
+                              strcmp(scheme, "HTTPS") ? "http" : "https",
+                              strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
+                              port, res_get_str(h, "path", "/"), attrs);
+        } else if ((h = res_map_get(p, "tcpSocket"))) {
+                port_str(res_map_get(h, "port"), port, sizeof(port));
+                tm_buf_printf(b, "tcp-socket %s:%s %s\n", res_get_str(h, "host", ""), port, attrs);
+        } else if ((h = res_map_get(p, "grpc"))) {
+                tm_buf_printf(b, "grpc <pod>:%lld %s %s\n", (long long)res_get_int(h, "port", 0),
+                              res_get_str(h, "service", ""), attrs);
+        } else {
+                tm_buf_printf(b, "unknown %s\n", attrs);
+        }
+}
+
+static void
 print_container(tm_buf *b, const res_value *c, const res_value *cst)
 {
         tm_buf_printf(b, "  %s:\n", res_get_str(c, "name", ""));
@@ -427,6 +477,13 @@ print_container(tm_buf *b, const res_value *c, const res_value *cst)
                                       m->u.members[i].value->type == RES_STR
                                           ? m->u.members[i].value->u.s
                                           : "");
+        }
+        const char *pk[] = {"livenessProbe", "readinessProbe", "startupProbe"};
+        const char *pt[] = {"Liveness", "Readiness", "Startup"};
+        for (int k = 0; k < 3; k++) {
+                const res_value *pr = res_map_get(c, pk[k]);
+                if (pr && pr->type == RES_MAP)
+                        describe_probe(b, pt[k], pr);
         }
         /* Names and where values come from: never the values of secrets. */
         const res_value *env = res_map_get(c, "env");

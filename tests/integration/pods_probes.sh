@@ -177,6 +177,8 @@ restarted() { [ "$(pod_col live 4)" -ge 1 ]; }
 wait_for 40 restarted || fail "no restart after the liveness probe failed: $(T describe pod live | tail -20)"
 OUT=$(T describe pod live)
 expect_in "Liveness probe failed: HTTP probe failed with statuscode: 404"
+expect_in "Liveness:       http-get http://:http/healthz delay=0s timeout=1s period=1s #success=1 #failure=2"
+expect_in "Readiness:      http-get http://:8080/healthz delay=0s timeout=1s period=1s #success=1 #failure=3"
 expect_in "Container c failed liveness probe, will be restarted"
 expect_in "Killing"
 wait_for 20 ready_is live 1/1 || fail "live not ready again after its restart"
