@@ -7,6 +7,8 @@
 
 #include "common/mem.h"
 #include "common/util.h"
+#include "resources/object-internal.h"
+#include "resources/yaml.h"
 
 static const char cm_a[] =
     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n";
@@ -272,6 +274,77 @@ test_fixtures_invalid(void **state)
         free(golden);
 }
 
+/* A set decodes in batches into an arena that defaults then add to; a lone
+ * object is decoded on the heap. Both must make the same objects, through
+ * every path that grows, replaces or drops parts of a tree: defaults added
+ * to decoded maps, limits copied to requests, stringData merged and
+ * dropped, base64 re-encoded, quantities respelled, null items and values
+ * filled in, anchors and merge keys, a cluster-scoped namespace dropped. */
+static void
+test_arena_same_as_heap(void **state)
+{
+        static const char y[] =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\n"
+            "spec:\n  selector: {matchLabels: &l {app: web}}\n"
+            "  template:\n    metadata: {labels: *l}\n    spec:\n"
+            "      containers:\n      - &c {name: a, image: nginx, ports: [{containerPort: 80}],\n"
+            "          resources: {limits: {cpu: 1, memory: 1024}}}\n"
+            "      - <<: *c\n        name: b\n        resources: {limits: {memory: 1.5Gi}}\n"
+            "      volumes: [{name: v}]\n"
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\n"
+            "spec:\n  hostNetwork: true\n  containers:\n"
+            "  - {name: a, image: 'x:latest', ports: [{containerPort: 81}],\n"
+            "     resources: {limits: {cpu: 500m, memory: 64Mi}},\n"
+            "     livenessProbe: {httpGet: {port: 81}},\n"
+            "     env: [{name: E, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]}\n"
+            "---\napiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: shop}\n"
+            "data: {a: aGVsbG8=, b: \"aGk=\\n\"}\nstringData: {c: hunter2, a: over}\n"
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: shop}\n"
+            "data:\n  empty:\n  text: \"a \\\"quoted\\\" \\u00e9 line\\n\"\n"
+            "---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n"
+            "spec: {selector: {app: web}, ports: [{port: 80, name: web}, {port: 443, name: tls}]}\n"
+            "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop, namespace: x}\n"
+            "---\napiVersion: storage.k8s.io/v1\nkind: StorageClass\n"
+            "metadata: {name: fast}\nprovisioner: x\n";
+        for (size_t batch = 16; batch <= 1u << 20; batch *= 256) {
+                res_set *s = res_set_new(NULL);
+                res_set_set_batch_bytes(s, batch);
+                res_diags d = RES_DIAGS_INIT;
+                res_set_add_file(s, "m.yaml", y, strlen(y), &d);
+                res_set_finish(s, &d);
+                if (d.n)
+                        dump_diags(&d);
+                assert_int_equal(d.n, 0);
+                assert_int_equal(res_set_count(s), 7);
+
+                res_doc *docs = NULL;
+                size_t n = 0;
+                assert_int_equal(res_yaml_decode("m.yaml", y, strlen(y), NULL, &docs, &n, &d), 0);
+                assert_int_equal(n, 7);
+                for (size_t i = 0; i < n; i++) {
+                        res_object *o = NULL;
+                        res_value *root = docs[i].root;
+                        docs[i].root = NULL;
+                        assert_int_equal(res_object_from_value(root, "m.yaml", &o, &d), 0);
+                        const res_object *a = res_set_find(
+                            s, res_object_group(o), res_object_kind(o),
+                            res_object_namespace(o), res_object_name(o));
+                        assert_non_null(a);
+                        assert_string_equal(res_object_canonical_json(a),
+                                            res_object_canonical_json(o));
+                        assert_string_equal(res_object_hash(a), res_object_hash(o));
+                        assert_int_equal(res_object_line(a), res_object_line(o));
+                        res_object_unref(o);
+                }
+                const res_object *sec = res_set_find(s, "", "Secret", "shop", "s");
+                assert_non_null(strstr(res_object_canonical_json(sec), "\"a\":\"b3Zlcg==\""));
+                assert_null(strstr(res_object_canonical_json(sec), "stringData"));
+                res_docs_free(docs, n);
+                res_diags_free(&d);
+                res_set_free(s);
+        }
+}
+
 int
 main(void)
 {
@@ -285,6 +358,7 @@ main(void)
             cmocka_unit_test(test_big_file_batches),
             cmocka_unit_test(test_fixtures_valid),
             cmocka_unit_test(test_fixtures_invalid),
+            cmocka_unit_test(test_arena_same_as_heap),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
