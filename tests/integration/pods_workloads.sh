@@ -114,18 +114,29 @@ REC='  strategy: {type: Recreate}'
 web 3 chocolate "$REC" >"$SITE/web.yaml"
 sleep 1
 [ "$(hashes)" = "$H2 " ] || fail "a strategy change alone changed the pods: $(web_pods)"
-# sleep ignores SIGTERM as PID 1: the old pods take their whole grace.
-GRACE=3 web 3 mint "$REC" >"$SITE/web.yaml"
+# Pods that take their time to stop (sleep ignores SIGTERM as PID 1, so
+# they use their whole grace period), rolled out with Recreate first...
+GRACE=6 web 3 chocolate "$REC" >"$SITE/web.yaml"
+rolled() {
+        local h
+        h=$(hashes)
+        [ "$(n_running)" = 3 ] && [ "$(wc -w <<<"$h")" = 1 ] && [ "${h% }" != "$H2" ]
+}
+wait_for 90 rolled || fail "the Recreate rollout to a longer grace period did not finish: $(web_pods)"
+H2=$(hashes)
+H2=${H2% }
+# ... then replaced: the new pods wait for the old ones to be gone.
+GRACE=6 web 3 mint "$REC" >"$SITE/web.yaml"
 mixed=0 t0=$SECONDS done= seen_terminating=
 while [ $((SECONDS - t0)) -lt 120 ]; do
+        g=$(T get pods -l app=web --no-headers 2>/dev/null || true)
+        grep -q ' Terminating ' <<<"$g" && seen_terminating=1
         h=$(hashes)
         [ "$(wc -w <<<"$h")" -gt 1 ] && mixed=1
         # The containers themselves: an old one still stopping and a new
         # one started would be both flavours at once.
         f=$(flavours)
         [ "$(wc -w <<<"$f")" -gt 1 ] && mixed=2
-        g=$(T get pods -l app=web --no-headers 2>/dev/null || true)
-        grep -q ' Terminating ' <<<"$g" && seen_terminating=1
         if [ "$(n_running)" = 3 ] && [ "$(n_listed)" = 3 ] && [ "$(wc -w <<<"$h")" = 1 ] &&
                 [ "${h% }" != "$H2" ]; then
                 done=1
