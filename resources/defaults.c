@@ -133,7 +133,7 @@ default_container(res_arena *a, res_value *ctr, bool host_network, bool pod)
                 for (uint32_t i = 0; req && i < lim->n; i++)
                         if (absent(req, lim->u.members[i].key))
                                 res_map_set_in(a, req, lim->u.members[i].key,
-                                            mark(res_value_clone(lim->u.members[i].value)));
+                                               mark(res_value_clone(lim->u.members[i].value)));
         }
 }
 

@@ -13,16 +13,16 @@
 typedef struct set_entry {
         res_object *obj;
         const char *id; /* the object's, here for the sort to read in place */
-        size_t seq; /* order of definition, for "defined twice" */
+        size_t seq;     /* order of definition, for "defined twice" */
         uint32_t col;
 } set_entry;
 
 struct res_set {
         res_limits lim;
-        tm_buf scratch; /* canonical JSON of the object being made */
+        tm_buf scratch;   /* canonical JSON of the object being made */
         res_arena *arena; /* the trees of the batch being decoded */
         tm_sha256 *hasher;
-        size_t batch;   /* bytes of YAML decoded at once, at least */
+        size_t batch; /* bytes of YAML decoded at once, at least */
         set_entry *items;
         size_t n, cap;
         size_t seen; /* objects offered, including those over the limit */
@@ -177,8 +177,8 @@ res_set_add_file(res_set *set, const char *path, const void *data, size_t len, r
                 size_t n = 0, first = diags->n;
                 if (!set->arena)
                         set->arena = res_arena_new();
-                int r = res_yaml_decode_arena(path, p + pos, end - pos, &lim, set->arena, &docs,
-                                              &n, diags);
+                int r = res_yaml_decode_arena(path, p + pos, end - pos, &lim, set->arena, &docs, &n,
+                                              diags);
                 for (size_t k = first; k < diags->n; k++) {
                         res_diag *g = &diags->items[k];
                         if (g->line)

@@ -153,8 +153,8 @@ res_value_unshare(res_value *v)
                 v->u.members = members;
                 v->cap = v->n + 4;
                 for (uint32_t i = 0; i < v->n; i++)
-                        v->u.members[i].key = xmemdup(v->u.members[i].key,
-                                                      (size_t)v->u.members[i].klen + 1);
+                        v->u.members[i].key =
+                            xmemdup(v->u.members[i].key, (size_t)v->u.members[i].klen + 1);
                 break;
         }
         default:
@@ -169,7 +169,7 @@ res_value_clone(const res_value *v)
                 return NULL;
         res_value *c = xmalloc(sizeof(*c));
         *c = *v;
-        c->flags &= (uint8_t)~(RES_F_ANODE | RES_F_ADATA);
+        c->flags &= (uint8_t) ~(RES_F_ANODE | RES_F_ADATA);
         switch (v->type) {
         case RES_STR:
                 c->u.s = xmemdup(v->u.s, (size_t)v->n + 1);
@@ -275,8 +275,7 @@ res_map_member(const res_value *m, const char *key)
          * check keeps a key holding a NUL from matching its prefix */
         for (uint32_t i = 0; i < m->n; i++) {
                 res_member *mem = &m->u.members[i];
-                if (mem->key[0] == key[0] && strcmp(mem->key, key) == 0 &&
-                    strlen(key) == mem->klen)
+                if (mem->key[0] == key[0] && strcmp(mem->key, key) == 0 && strlen(key) == mem->klen)
                         return mem;
         }
         return NULL;

@@ -1098,8 +1098,8 @@ res_yaml_decode_arena(const char *file, const void *data, size_t len, const res_
                 res_limits_default(&deflim);
                 lim = &deflim;
         }
-        dec d = {.file = file, .lim = lim, .diags = diags, .data = data, .len = len,
-                 .arena = arena};
+        dec d = {
+            .file = file, .lim = lim, .diags = diags, .data = data, .len = len, .arena = arena};
         if (len > lim->max_doc_bytes) {
                 dec_error(&d, 0, 0, "yaml: file of %zu bytes is over the limit of %zu bytes", len,
                           lim->max_doc_bytes);

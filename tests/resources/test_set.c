@@ -326,9 +326,9 @@ test_arena_same_as_heap(void **state)
                         res_value *root = docs[i].root;
                         docs[i].root = NULL;
                         assert_int_equal(res_object_from_value(root, "m.yaml", &o, &d), 0);
-                        const res_object *a = res_set_find(
-                            s, res_object_group(o), res_object_kind(o),
-                            res_object_namespace(o), res_object_name(o));
+                        const res_object *a =
+                            res_set_find(s, res_object_group(o), res_object_kind(o),
+                                         res_object_namespace(o), res_object_name(o));
                         assert_non_null(a);
                         assert_string_equal(res_object_canonical_json(a),
                                             res_object_canonical_json(o));
