@@ -38,7 +38,7 @@ open_locked(tm_dl_lib *lib, tm_error *err)
                 }
                 lib->syms[i] = p;
         }
-        lib->handle = h;
+        __atomic_store_n(&lib->handle, h, __ATOMIC_RELEASE); /* after the symbols (tm_dl_sym) */
         lib->next = opened;
         opened = lib;
         return 0;
