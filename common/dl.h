@@ -28,7 +28,8 @@ int tm_dl_git2_set_ssl_cert_locations(const char *file, const char *path);
 /* libnftables.so.1 (Debian: libnftables1): pod network rules. It stays
  * mapped only while an nft_ctx exists: nft_ctx_new() opens it (NULL and
  * errno set when it cannot, with the reason kept for tm_dl_nft_error())
- * and freeing the last context closes it again. */
+ * and freeing the last context closes it again. tm_dl_nft_load() opens it
+ * to report why it cannot; it then closes with the next last context. */
 int tm_dl_nft_load(tm_error *err);
 /* Why the last nft_ctx_new() returned NULL ("" if it did not). */
 const char *tm_dl_nft_error(void);
