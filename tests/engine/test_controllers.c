@@ -228,6 +228,7 @@ test_scale_up_and_down(void **state)
         eng_pods_free(&three);
         eng_pods_free(&one);
         eng_pods_free(&five);
+        eng_pods_free(&zero);
 }
 
 static void
