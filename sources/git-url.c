@@ -222,7 +222,8 @@ parse_base(src_git_spec *g, const char *base, bool force_local, tm_error *err)
                 if (r < 0)
                         goto out;
                 if (strncmp(base, "file", sl) == 0) {
-                        if (g->user || (g->host[0] && strcmp(g->host, "localhost") != 0)) {
+                        if (g->user || g->port ||
+                            (g->host[0] && strcmp(g->host, "localhost") != 0)) {
                                 r = tm_error_set(err, -EINVAL,
                                                  "file:// URL with a host is not supported");
                                 goto out;
