@@ -8,12 +8,11 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/rand.h>
 
 #include "common/buf.h"
 #include "common/hash.h"
@@ -94,7 +93,7 @@ load_cluster_id(serve *s, tm_error *err)
         }
         free(text);
         uint8_t raw[16];
-        if (RAND_bytes(raw, sizeof(raw)) != 1)
+        if (tm_random_bytes(raw, sizeof(raw)) < 0)
                 return tm_error_set(err, -EIO, "no randomness for the cluster id");
         tm_hex_encode(raw, sizeof(raw), s->cluster_id);
         return tm_file_write_atomic(path, s->cluster_id, 32, 0600, err);
@@ -311,6 +310,9 @@ process_source(serve *s, bool force)
         res_diags_free(&diags);
         res_set_free(set);
         src_snapshot_free(snap);
+        /* A revision's decode and plan are done with: give the freed heap
+         * back rather than keep it resident until the next one. */
+        malloc_trim(0);
 }
 
 static void

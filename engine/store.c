@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
+#include "common/hash.h"
 #include "common/mem.h"
 #include "common/util.h"
 
@@ -224,7 +224,7 @@ load_key(eng_store *s, bool create, tm_error *err)
         tm_error e = {0};
         int r = tm_file_read(path, 4096, &data, &len, &e);
         if (r == -ENOENT && create) {
-                if (RAND_bytes(s->key, KEY_LEN) != 1)
+                if (tm_random_bytes(s->key, KEY_LEN) < 0)
                         return tm_error_set(err, -EIO, "make secret key: no randomness");
                 if ((r = tm_file_write_atomic(path, s->key, KEY_LEN, 0600, err)) < 0)
                         return tm_error_wrap(err, "write secret key");
@@ -258,7 +258,7 @@ seal(eng_store *s, const char *id, const void *plain, size_t len, uint8_t **out,
         size_t n = 1 + NONCE_LEN + len + TAG_LEN;
         uint8_t *blob = xmalloc(n);
         blob[0] = BLOB_VERSION;
-        if (RAND_bytes(blob + 1, NONCE_LEN) != 1) {
+        if (tm_random_bytes(blob + 1, NONCE_LEN) < 0) {
                 free(blob);
                 return tm_error_set(err, -EIO, "encrypt: no randomness");
         }
@@ -648,7 +648,7 @@ static void
 new_uuid(eng_store *s, char out[37])
 {
         if (s->rnd_left < 16) {
-                if (RAND_bytes(s->rnd, sizeof(s->rnd)) != 1)
+                if (tm_random_bytes(s->rnd, sizeof(s->rnd)) < 0)
                         abort(); /* no randomness is a broken machine, not bad input */
                 s->rnd_left = sizeof(s->rnd);
         }
