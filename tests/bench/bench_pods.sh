@@ -30,6 +30,8 @@
 #    volumes, shim and runtime);
 #  - 20 pods in one file -> all 20 running, median of --runs20; goal 1 s;
 #    next to 20 bare `run -d` started at once (the runtime's own floor);
+#  - removal: manifest removed -> pods, containers and shims gone, next to
+#    20 bare `delete -f` run at once (the runtime's floor for stopping them);
 #  - PSS of `timone serve` plus every timone-shim with 20 pods running
 #    (goal < 15 MiB), the daemon alone, the average shim, the daemon's peak RSS;
 #    PSS depends on what else maps the same pages (other timone processes of
@@ -252,15 +254,21 @@ floor20() {
                         for id; do $rt --root "$root" run -d --bundle "$b/$k" "$id" & k=$((k + 1)); done
                         wait' sh "$rt" "$FROOT/$rt" "$WORK/b20" "${ids[@]}" 2>>"$WORK/floor.err") ||
                         { cat "$WORK/floor.err" >&2; die "20 bare $rt run failed"; }
-                [ $i = 0 ] || ts+=("$(awk '{print $2}' <<<"$r")")
-                for id in "${ids[@]}"; do $rt --root "$FROOT/$rt" delete -f "$id" >/dev/null 2>&1 || true; done
+                # ... and the removal's floor: 20 `delete -f` at once (kill and delete).
+                local g0 g1
+                g0=$(date +%s%N)
+                for id in "${ids[@]}"; do $rt --root "$FROOT/$rt" delete -f "$id" >/dev/null 2>&1 & done
+                wait
+                g1=$(date +%s%N)
+                [ $i = 0 ] || ts+=("$(awk '{print $2}' <<<"$r") $(((g1 - g0) / 1000000))")
                 rm -f "$SH"/*
         done
         printf '%s\n' "${ts[@]}"
 }
 log "floor: 20 bare $runtime run -d at once x$runs20"
 f=$(floor20 "$runtime")
-FL20=$(median <<<"$f") FL20_RANGE=$(minmax <<<"$f")
+FL20=$(cut -d' ' -f1 <<<"$f" | median) FL20_RANGE=$(cut -d' ' -f1 <<<"$f" | minmax)
+FL20_GONE=$(cut -d' ' -f2 <<<"$f" | median)
 
 # --- the daemon ------------------------------------------------------------
 ip netns add "$NODE"
@@ -441,6 +449,7 @@ mib() { awk -v k="$1" 'BEGIN {printf "%.2f MiB", k / 1024}'; }
         echo "| 20 pods, from serve's log: landed -> revision applied / -> 20th Started | $BD20_APPLY / $BD20_START ms | | | |"
         echo "| floor: 20 bare \`$runtime run -d\` at once -> all 20 running | $FL20 ms ($FL20_RANGE) | | $(ratio "$TW" "$FL20") timone/floor | |"
         echo "| manifest removed -> pods, containers, shims gone (1 / 20 pods) | $ONE_GONE / $TW_GONE ms | | | |"
+        echo "| floor: 20 bare \`$runtime delete -f\` at once (kill and delete) | $FL20_GONE ms | | $(ratio "$TW_GONE" "$FL20_GONE") timone/floor | |"
         echo "| PSS with 20 pods: serve + 20 timone-shim | $(mib "$TOT_PSS") | goal < 15 MiB | $(ratio "$TOT_PSS" 15360) of goal | $(verdict "$TOT_PSS" 15359) |"
         echo "| PSS: serve alone / average shim | $(mib "$D_PSS") / $(awk -v s="$S_PSS" -v n="${#shims[@]}" 'BEGIN {printf "%.0f KiB", s / n}') | | | |"
         if [ -n "$ISO_PSS" ]; then
