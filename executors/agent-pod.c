@@ -209,7 +209,7 @@ start_container(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
         size_t n_argv = 0, n_env = 0, n_strings = 0, n_mounts = 0;
         exe_mount *mounts = NULL;
         char *rootfs = NULL;
-        _cleanup_free_ char *cdir = NULL;
+        _cleanup_free_ char *cdir = NULL, *user_spec = NULL;
         int r = 0;
         char reason[48] = "";
         if (privileged && !a->o.allow_privileged) {
@@ -256,17 +256,43 @@ start_container(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
         const res_value *requests = res_get(c->spec, "resources", "requests", NULL);
         int64_t cpu_limit = quantity_of(limits, "cpu", true);
         int64_t cpu_req = quantity_of(requests, "cpu", true);
-        uint32_t uid = (uint32_t)sc_int(csc, psc, "runAsUser", 0);
-        uint32_t gid = (uint32_t)sc_int(csc, psc, "runAsGroup", 0);
-        if (!res_map_get(csc, "runAsUser") && !res_map_get(psc, "runAsUser") && ic->user &&
-            *ic->user) {
-                char *end = NULL;
-                unsigned long u = strtoul(ic->user, &end, 10);
-                if (end != ic->user && (*end == '\0' || *end == ':')) {
-                        uid = (uint32_t)u;
-                        if (*end == ':')
-                                gid = (uint32_t)strtoul(end + 1, NULL, 10);
-                }
+        /* The user: runAsUser, else the image's USER (names through the
+         * image's own /etc/passwd, as containerd does); runAsGroup over
+         * the group; runAsNonRoot checked as the kubelet does. */
+        bool has_uid = res_map_get(csc, "runAsUser") || res_map_get(psc, "runAsUser");
+        bool has_gid = res_map_get(csc, "runAsGroup") || res_map_get(psc, "runAsGroup");
+        user_spec = has_uid ? xasprintf("%lld", (long long)sc_int(csc, psc, "runAsUser", 0))
+                            : xstrdup(ic->user ? ic->user : "");
+        uint32_t uid = 0, gid = 0;
+        bool named = false;
+        char why[TM_ERROR_MSG_MAX] = "";
+        if (exe_image_user_lookup(rootfs, user_spec, &uid, &gid, &named, &err) < 0)
+                snprintf(why, sizeof(why), "%s", err.msg);
+        if (has_gid)
+                gid = (uint32_t)sc_int(csc, psc, "runAsGroup", 0);
+        bool non_root = res_map_get(csc, "runAsNonRoot") ? res_get_bool(csc, "runAsNonRoot", false)
+                                                         : res_get_bool(psc, "runAsNonRoot", false);
+        if (!why[0] && non_root && has_uid && uid == 0)
+                snprintf(why, sizeof(why),
+                         "container's runAsUser breaks non-root policy (pod: \"%s_%s(%s)\", "
+                         "container: %s)",
+                         p->name, p->ns, p->uid, c->name);
+        else if (!why[0] && non_root && named)
+                snprintf(why, sizeof(why),
+                         "container has runAsNonRoot and image has non-numeric user (%s), cannot "
+                         "verify user is non-root (pod: \"%s_%s(%s)\", container: %s)",
+                         user_spec, p->name, p->ns, p->uid, c->name);
+        else if (!why[0] && non_root && uid == 0)
+                snprintf(why, sizeof(why),
+                         "container has runAsNonRoot and image will run as root (pod: "
+                         "\"%s_%s(%s)\", container: %s)",
+                         p->name, p->ns, p->uid, c->name);
+        if (why[0]) {
+                /* The root stays mounted for the next try; the pod's
+                 * clean-up unmounts it. */
+                wait_event(a, p, c, "CreateContainerConfigError", "Failed", why);
+                r = -EPERM;
+                goto out;
         }
         const char *wd = res_get_str(c->spec, "workingDir", NULL);
         exe_container_spec spec = {

@@ -4,6 +4,7 @@
  * <state>/images. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,3 +61,9 @@ int exe_image_ref_normalize(const char *ref, char **out, tm_error *err);
 int exe_image_ref_is_id(const char *ref);
 /* Number of container roots currently using image id (0 when none). */
 int exe_image_users(exe_image_store *st, const char *id, tm_error *err);
+/* Resolves an image USER ("name", "uid", "name:group", "uid:gid"; "" is
+ * root) against the image's /etc/passwd and /etc/group read beneath rootfs,
+ * as containerd does; *named tells whether a name had to be looked up.
+ * -ENOENT with containerd's message when a name is not there. */
+int exe_image_user_lookup(const char *rootfs, const char *spec, uint32_t *uid, uint32_t *gid,
+                          bool *named, tm_error *err);

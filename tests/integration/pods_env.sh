@@ -123,6 +123,29 @@ spec:
     command: ["sleep", "3600"]
     securityContext: {privileged: true}
 EOF
+# runAsNonRoot, checked as the kubelet does: the image runs as root (no
+# USER), so the first pod must not start; with runAsUser it does, and an
+# explicit runAsUser 0 breaks the policy.
+nonroot() { # NAME SECURITY-CONTEXT-YAML
+        cat >"$SITE/$1.yaml" <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $1
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext: {runAsNonRoot: true}
+  containers:
+  - name: c
+    image: busybox:latest
+    imagePullPolicy: Never
+    command: ["sleep", "3600"]
+    securityContext: $2
+EOF
+}
+nonroot nonroot-image '{}'
+nonroot nonroot-ok '{runAsUser: 65534}'
+nonroot nonroot-zero '{runAsUser: 0}'
 serve
 wait_running envpod
 IP=$(pod_col envpod 6)
@@ -183,6 +206,17 @@ refused() { T describe pod priv | grep -q "privileged containers are not allowed
 wait_for 30 refused || fail "privileged not refused: $(T describe pod priv)"
 pod_is priv Running && fail "a privileged pod runs"
 echo "priv: $(pod_col priv 3)"
+
+wait_running nonroot-ok
+OUT=$(in_pod nonroot-ok id)
+expect_in "uid=65534(nobody) gid=65534(nogroup)"
+for n in nonroot-image nonroot-zero; do
+        wait_for 30 pod_is "$n" CreateContainerConfigError || fail "$n: $(T get pods -o wide)"
+done
+OUT=$(T describe pod nonroot-image)
+expect_in "container has runAsNonRoot and image will run as root"
+OUT=$(T describe pod nonroot-zero)
+expect_in "container's runAsUser breaks non-root policy"
 
 OUT=$(T describe pod envpod; T get pods -o yaml; cat "$WORK/serve.log")
 expect_not_in "$SECRET_VALUE"
