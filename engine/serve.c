@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <getopt.h>
 #include <malloc.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 
 #define LOCAL_NODE "local"
 #define MAX_HOST_PATH_ROOTS 32
+#define SERVE_NICE (-5)
 /* The settle time when the source looks whole (src_watch_process). */
 #define ENG_SETTLE_WHOLE_MS 20
 
@@ -725,6 +727,14 @@ eng_cli_serve(int argc, char **argv)
                 s.ev_poll = evtimer_new(s.base, on_poll, &s);
                 arm_timer(s.ev_poll, src_git_next_fetch_ms(s.src));
         }
+        /* The control loop runs above the workloads it starts, so that 20
+         * runtimes starting at once (or a busy pod) cannot starve it on a
+         * two-core board; shims drop back to the priority of the
+         * containers. An operator's own nice value is kept. */
+        errno = 0;
+        if (getpriority(PRIO_PROCESS, 0) == 0 && errno == 0 &&
+            setpriority(PRIO_PROCESS, 0, SERVE_NICE) == 0)
+                tm_debug("priority raised", "nice=%d", SERVE_NICE);
         tm_info("serving", "source=\"%s\" state=\"%s\" node=%s", src_source_display(s.src),
                 s.o.state, s.o.local ? LOCAL_NODE : "<none>");
         /* The pods already assigned are sent before the first snapshot, so

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -411,6 +412,12 @@ main(int argc, char **argv)
         signal(SIGPIPE, SIG_IGN);
         signal(SIGHUP, SIG_IGN);
         signal(SIGINT, SIG_IGN);
+        /* The daemon may run above its workloads (serve raises its own
+         * priority); the runtime and the container do not inherit that. */
+        errno = 0;
+        int prio = getpriority(PRIO_PROCESS, 0);
+        if (errno == 0 && prio < 0)
+                (void)setpriority(PRIO_PROCESS, 0, 0);
         if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
                 report(o.ready_fd, "err cannot become a subreaper: %s\n", strerror(errno));
                 return 1;

@@ -43,6 +43,11 @@ page "hello one" >"$SITE/page.yaml"
 web vanilla >"$SITE/web.yaml"
 serve
 wait_running web
+# The daemon runs above its workloads (nice -5); the container does not
+# inherit it (the shim drops back to 0).
+nice_of() { awk '{print $19}' "/proc/$1/stat"; }
+[ "$(nice_of "$SP")" = -5 ] || fail "serve's nice is $(nice_of "$SP"), not -5"
+[ "$(nice_of "$(cpid web httpd)")" = 0 ] || fail "the container's nice is $(nice_of "$(cpid web httpd)")"
 IP=$(pod_col web 6)
 [ -n "$IP" ] && [ "$IP" != "<none>" ] || fail "no pod IP"
 OUT=$(node timeout 5 busybox wget -qO- "http://$IP:8080/")
