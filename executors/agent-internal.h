@@ -32,6 +32,7 @@ typedef struct agent_container {
         uint64_t retry_at;      /* monotonic ms: a failed first start is retried then */
         uint64_t backoff_ms;    /* the next back-off */
         uint64_t backoff_until; /* monotonic ms; 0 = none */
+        bool backoff_armed;     /* restarted before: the next restart waits backoff_ms */
         uint64_t running_since; /* monotonic ms */
         char image_id[80];
         exe_container_status cur;  /* last observed */
@@ -153,8 +154,7 @@ typedef struct agent_probes agent_probes;
 void agent_probe_container_started(exe_agent *a, agent_pod *p, agent_container *c);
 /* Probes, postStart and a probe's kill of a running app container; never
  * blocks, lowers *next while something is under way. */
-void agent_probe_step(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now,
-                      uint64_t *next);
+void agent_probe_step(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now, uint64_t *next);
 /* The container ended (or goes): what is under way stops, state is freed. */
 void agent_probe_container_ended(agent_container *c);
 /* A stop of a running container: runs its preStop hook; true while the

@@ -501,9 +501,16 @@ handle_exit(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now, uint64
                         p->failed = true;
                 return;
         }
+        /* As the kubelet: the first restart at once, then 10 s, 20 s, ...
+         * up to 5 min; after 10 min of running, at once again. */
+        if (c->backoff_until == 0 && c->running_since &&
+            now - c->running_since >= AGENT_BACKOFF_RESET_MS) {
+                c->backoff_ms = AGENT_BACKOFF_MIN_MS;
+                c->backoff_armed = false;
+        }
+        if (c->backoff_until == 0 && !c->backoff_armed)
+                c->backoff_until = now;
         if (c->backoff_until == 0) {
-                if (c->running_since && now - c->running_since >= AGENT_BACKOFF_RESET_MS)
-                        c->backoff_ms = AGENT_BACKOFF_MIN_MS;
                 c->backoff_until = now + c->backoff_ms;
                 char msg[160];
                 snprintf(msg, sizeof(msg), "back-off %llus restarting failed container=%s pod=%s",
@@ -528,8 +535,10 @@ handle_exit(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now, uint64
         c->have_last = true;
         c->restarts++;
         c->backoff_until = 0;
-        c->backoff_ms =
-            c->backoff_ms * 2 > AGENT_BACKOFF_MAX_MS ? AGENT_BACKOFF_MAX_MS : c->backoff_ms * 2;
+        if (c->backoff_armed)
+                c->backoff_ms = c->backoff_ms * 2 > AGENT_BACKOFF_MAX_MS ? AGENT_BACKOFF_MAX_MS
+                                                                         : c->backoff_ms * 2;
+        c->backoff_armed = true;
         if (start_container(a, p, c, now) < 0 && now + 2000 < *next)
                 *next = now + 2000;
 }
@@ -692,6 +701,7 @@ agent_pod_readopt(exe_agent *a, agent_pod *p)
                         c->restarts = k;
                         c->started_once = true;
                 }
+                c->backoff_armed = c->restarts > 0; /* it has crashed before */
                 exe_container_status st;
                 if (c->started_once &&
                     exe_container_status_get(a->o.runtime, p->uid, c->name, &st, NULL) == 0) {
@@ -764,8 +774,10 @@ agent_pod_step(exe_agent *a, agent_pod *p, uint64_t now, uint64_t *next)
                 } else if (!c->running) {
                         handle_exit(a, p, c, now, next);
                 } else {
-                        if (now - c->running_since >= AGENT_BACKOFF_RESET_MS)
+                        if (now - c->running_since >= AGENT_BACKOFF_RESET_MS) {
                                 c->backoff_ms = AGENT_BACKOFF_MIN_MS;
+                                c->backoff_armed = false;
+                        }
                         agent_probe_step(a, p, c, now, next); /* probes, hooks */
                 }
         }
