@@ -1,6 +1,7 @@
 #include "engine/plan.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -561,7 +562,8 @@ jnumber(jreader *r)
                         return res_int_new(v);
         }
         double d = strtod(tmp, &e);
-        return *e == '\0' ? res_float_new(d) : NULL;
+        /* JSON has no infinity: 1e400 is refused, not read as one. */
+        return *e == '\0' && isfinite(d) ? res_float_new(d) : NULL;
 }
 
 static bool

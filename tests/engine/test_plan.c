@@ -301,7 +301,9 @@ test_json_reader(void **state)
                              ".5",
                              "{\"b\":1,\"a\":2,\"b\":3}",
                              "{\"a\":1,\"a\":1}",
-                             "{\"a\\u0000b\":1}"};
+                             "{\"a\\u0000b\":1}",
+                             "1e400",
+                             "[-1e999]"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 v = NULL;
                 if (eng_value_from_json(bad[i], strlen(bad[i]), &v, &err) == 0)
