@@ -184,8 +184,8 @@ wild_match(const char *p, const char *s)
                 if (*p == '*') {
                         star = ++p;
                         resume = s;
-                } else if (*p && (*p == '?' || tolower((unsigned char)*p) ==
-                                                   tolower((unsigned char)*s))) {
+                } else if (*p && (*p == '?' ||
+                                  tolower((unsigned char)*p) == tolower((unsigned char)*s))) {
                         p++;
                         s++;
                 } else if (star) {

@@ -60,8 +60,8 @@ keys_line_for(const char *armored, size_t n)
         char *line = NULL;
         int rn = bn % 4 == 0 ? EVP_DecodeBlock(raw, (unsigned char *)body, (int)bn) : -1;
         if (rn >= 14 && memcmp(raw, "SSHSIG", 6) == 0) {
-                size_t len = (size_t)raw[10] << 24 | (size_t)raw[11] << 16 |
-                             (size_t)raw[12] << 8 | raw[13];
+                size_t len =
+                    (size_t)raw[10] << 24 | (size_t)raw[11] << 16 | (size_t)raw[12] << 8 | raw[13];
                 if (len <= (size_t)rn - 14 && len > 0) {
                         line = malloc(len * 2 + 32);
                         strcpy(line, "ssh-ed25519 ");

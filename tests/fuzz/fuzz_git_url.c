@@ -17,9 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void
 fail(const char *what, const char *spec, const src_git_spec *g)
 {
-        fprintf(stderr, "git spec \"%s\": %s (url \"%s\" display \"%s\" ref %s commit %s subdir %s)\n",
-                spec, what, g->url, g->display, g->ref ? g->ref : "-",
-                g->commit ? g->commit : "-", g->subdir ? g->subdir : "-");
+        fprintf(stderr,
+                "git spec \"%s\": %s (url \"%s\" display \"%s\" ref %s commit %s subdir %s)\n",
+                spec, what, g->url, g->display, g->ref ? g->ref : "-", g->commit ? g->commit : "-",
+                g->subdir ? g->subdir : "-");
         abort();
 }
 

@@ -101,8 +101,10 @@ repeat_is_idempotent(const uint8_t *data, size_t size)
         json_t *p = json_object_get(m, "pods");
         for (size_t i = 0; ok && i < json_array_size(p); i++)
                 for (size_t k = 0; ok && k < i; k++) {
-                        const char *a = json_string_value(json_object_get(json_array_get(p, i), "uid"));
-                        const char *b = json_string_value(json_object_get(json_array_get(p, k), "uid"));
+                        const char *a =
+                            json_string_value(json_object_get(json_array_get(p, i), "uid"));
+                        const char *b =
+                            json_string_value(json_object_get(json_array_get(p, k), "uid"));
                         ok = !(a && b && !strcmp(a, b));
                 }
         json_decref(m);
@@ -142,7 +144,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         eng_pod_rows_free(rows, n);
         if (repeat_is_idempotent(data, size)) {
                 bool again = false;
-                if (eng_node_status_apply(ps, "local", (const char *)data, size, &again, &err) < 0 ||
+                if (eng_node_status_apply(ps, "local", (const char *)data, size, &again, &err) <
+                        0 ||
                     again) {
                         fprintf(stderr, "the same NodeStatus changed the store twice\n");
                         abort();

@@ -29,7 +29,8 @@ labels_from(const char *s)
                         key[kn] = '\0';
                         if (!res_map_get(m, key))
                                 res_map_set(m, key,
-                                            eq ? res_str_newn(eq + 1, n - kn - 1) : res_str_new(""));
+                                            eq ? res_str_newn(eq + 1, n - kn - 1)
+                                               : res_str_new(""));
                 }
                 s += n;
                 if (*s == ',')

@@ -87,8 +87,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         res_value *w = NULL;
         if (eng_value_from_json(a.data, a.len, &w, &err) < 0) {
-                fprintf(stderr, "canonical JSON does not decode (%s): %.*s\n", err.msg,
-                        (int)a.len, a.data);
+                fprintf(stderr, "canonical JSON does not decode (%s): %.*s\n", err.msg, (int)a.len,
+                        a.data);
                 abort();
         }
         res_emit_canonical_json(w, &b);
@@ -102,8 +102,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         res_value *sorted = res_value_clone(v);
         res_value_sort(sorted);
         if (!same_tree(sorted, w)) {
-                fprintf(stderr, "decoded tree changed by a round trip: %.*s\n", (int)a.len,
-                        a.data);
+                fprintf(stderr, "decoded tree changed by a round trip: %.*s\n", (int)a.len, a.data);
                 abort();
         }
         res_value_free(sorted);
