@@ -201,8 +201,13 @@ res_value_equal(const res_value *a, const res_value *b)
 {
         if (!a || !b)
                 return a == b;
-        if (a->type != b->type)
-                return false;
+        if (a->type != b->type) {
+                /* 1e4 and 10000 are one number (and one canonical JSON). */
+                const res_value *i = a->type == RES_INT ? a : b, *f = a->type == RES_INT ? b : a;
+                return i->type == RES_INT && f->type == RES_FLOAT && f->u.f >= -0x1p63 &&
+                       f->u.f < 0x1p63 && (int64_t)f->u.f == i->u.i && (double)i->u.i == f->u.f &&
+                       !(f->u.f == 0 && signbit(f->u.f));
+        }
         switch (a->type) {
         case RES_NULL:
                 return true;

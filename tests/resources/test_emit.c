@@ -443,15 +443,39 @@ test_long_key(void **state)
         res_value_free(v);
 }
 
+/* Numbers compare by value across int and float, as their canonical JSON
+ * does; -0.0 is not 0 (it is written "-0"). */
+static void
+test_number_equal(void **state)
+{
+        (void)state;
+        struct {
+                int64_t i;
+                double f;
+                bool eq;
+        } cases[] = {{10000, 1e4, true},         {-5, -5.0, true},     {0, 0.0, true},
+                     {0, -0.0, false},           {1, 1.5, false},      {INT64_MAX, 0x1p63, false},
+                     {INT64_MIN, -0x1p63, true}, {3, 3.0000001, false}};
+        for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+                res_value *a = res_int_new(cases[k].i), *b = res_float_new(cases[k].f);
+                assert_int_equal(res_value_equal(a, b), cases[k].eq);
+                assert_int_equal(res_value_equal(b, a), cases[k].eq);
+                res_value_free(a);
+                res_value_free(b);
+        }
+        res_value *s = res_str_new("1"), *one = res_int_new(1);
+        assert_false(res_value_equal(s, one));
+        res_value_free(s);
+        res_value_free(one);
+}
+
 int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_yaml_kubectl_look),
-            cmocka_unit_test(test_yaml_quoting),
-            cmocka_unit_test(test_json),
-            cmocka_unit_test(test_go_floats),
-            cmocka_unit_test(test_round_trip_property),
+            cmocka_unit_test(test_number_equal), cmocka_unit_test(test_yaml_kubectl_look),
+            cmocka_unit_test(test_yaml_quoting), cmocka_unit_test(test_json),
+            cmocka_unit_test(test_go_floats),    cmocka_unit_test(test_round_trip_property),
             cmocka_unit_test(test_long_key),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
