@@ -70,25 +70,20 @@ eng_pods_find_uid(const eng_pods *ps, const char *uid)
 }
 
 /* A pod being deleted, its node still stopping it (metadata.
- * deletionTimestamp set, as in Kubernetes): never re-adopted nor output,
- * and Recreate waits for it to be gone. */
-static bool
-terminating(const eng_pod *p)
-{
-        return res_get(p->obj, "metadata", "deletionTimestamp", NULL) != NULL;
-}
-
+ * deletionTimestamp set, as in Kubernetes): never re-adopted, kept as it
+ * is by keep_terminating until its node reports it removed, and Recreate
+ * waits for it to be gone. */
 bool
 eng_pod_terminating(const eng_pod *p)
 {
-        return terminating(p);
+        return res_get(p->obj, "metadata", "deletionTimestamp", NULL) != NULL;
 }
 
 static const eng_pod *
 find_name(const eng_pods *ps, const char *ns, const char *name)
 {
         for (size_t i = 0; i < ps->n; i++)
-                if (!terminating(&ps->items[i]) && !strcmp(ps->items[i].ns, ns) &&
+                if (!eng_pod_terminating(&ps->items[i]) && !strcmp(ps->items[i].ns, ns) &&
                     !strcmp(ps->items[i].name, name))
                         return &ps->items[i];
         return NULL;
@@ -244,7 +239,7 @@ add_pod(eng_pods *out, const eng_pods *current, res_value *obj, const char *ns, 
         const eng_pod *cur = NULL;
         for (size_t i = 0; i < current->n && !cur; i++) {
                 const eng_pod *c = &current->items[i];
-                if (!terminating(c) && !strcmp(c->ns, ns) && !strcmp(c->name, name) &&
+                if (!eng_pod_terminating(c) && !strcmp(c->ns, ns) && !strcmp(c->name, name) &&
                     !strcmp(c->controller, controller) && !strcmp(c->pod_template_hash, th) &&
                     (*owner_kind || same_content(c, obj)))
                         cur = c;
@@ -335,7 +330,7 @@ template_hash(const res_value *tmpl, char th[11])
 static bool
 owned_by(const eng_pod *p, const char *ns, const char *controller)
 {
-        return !terminating(p) && !strcmp(p->ns, ns) && !strcmp(p->controller, controller);
+        return !eng_pod_terminating(p) && !strcmp(p->ns, ns) && !strcmp(p->controller, controller);
 }
 
 /* Whether an old pod of this Deployment is still stopping. */
@@ -344,8 +339,8 @@ old_terminating(const eng_pods *current, const char *ns, const char *controller,
 {
         for (size_t i = 0; i < current->n; i++) {
                 const eng_pod *p = &current->items[i];
-                if (terminating(p) && !strcmp(p->ns, ns) && !strcmp(p->controller, controller) &&
-                    strcmp(p->pod_template_hash, th) != 0)
+                if (eng_pod_terminating(p) && !strcmp(p->ns, ns) &&
+                    !strcmp(p->controller, controller) && strcmp(p->pod_template_hash, th) != 0)
                         return true;
         }
         return false;
@@ -482,7 +477,7 @@ run_replicaset(const res_value *obj, const eng_pods *current, eng_pods *out, int
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *pname = replica_name(name, i);
                 const eng_pod *cur = find_name(current, ns, pname);
-                if (cur && !terminating(cur) && !strcmp(cur->controller, controller)) {
+                if (cur && !eng_pod_terminating(cur) && !strcmp(cur->controller, controller)) {
                         eng_pods_add_copy(out, cur);
                         continue;
                 }
@@ -613,7 +608,7 @@ keep_terminating(const eng_pods *current, eng_pods *out, int64_t now)
                 if (eng_pods_find_uid(out, p->uid) || !*p->node || p->terminated)
                         continue;
                 res_value *meta = res_map_get(p->obj, "metadata");
-                if (terminating(p)) {
+                if (eng_pod_terminating(p)) {
                         int64_t since =
                             tm_parse_rfc3339(res_get_str(meta, "deletionTimestamp", ""));
                         int64_t grace = res_get_int(meta, "deletionGracePeriodSeconds", 30);

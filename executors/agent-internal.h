@@ -5,10 +5,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/buf.h"
 #include "executors/agent.h"
 #include "resources/value.h"
+
+/* Copies src (NULL: "") into dst of n bytes, cut to fit, always ended. */
+static inline void
+agent_copy_trunc(char *dst, size_t n, const char *src)
+{
+        size_t l = src ? strnlen(src, n - 1) : 0;
+        if (l)
+                memcpy(dst, src, l);
+        dst[l] = '\0';
+}
 
 #define AGENT_MAX_PODS 1000
 #define AGENT_MAX_CONTAINERS 64

@@ -20,19 +20,10 @@
 #include "resources/quantity.h"
 
 static void
-copy_trunc(char *dst, size_t n, const char *src)
-{
-        size_t l = src ? strnlen(src, n - 1) : 0;
-        if (l)
-                memcpy(dst, src, l);
-        dst[l] = '\0';
-}
-
-static void
 set_waiting(agent_container *c, const char *reason, const char *msg)
 {
-        copy_trunc(c->waiting_reason, sizeof(c->waiting_reason), reason ? reason : "");
-        copy_trunc(c->waiting_message, sizeof(c->waiting_message), msg ? msg : "");
+        agent_copy_trunc(c->waiting_reason, sizeof(c->waiting_reason), reason ? reason : "");
+        agent_copy_trunc(c->waiting_message, sizeof(c->waiting_message), msg ? msg : "");
 }
 
 /* A waiting reason with a Warning event, the event only when it changed:
@@ -42,7 +33,7 @@ wait_event(exe_agent *a, agent_pod *p, agent_container *c, const char *reason, c
            const char *msg)
 {
         char m[sizeof(c->waiting_message)];
-        copy_trunc(m, sizeof(m), msg);
+        agent_copy_trunc(m, sizeof(m), msg);
         bool same = !strcmp(c->waiting_reason, reason) && !strcmp(c->waiting_message, m);
         set_waiting(c, reason, msg);
         if (!same)
@@ -327,7 +318,7 @@ start_container(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
                 exe_image_unmount_rootfs(cdir, NULL);
                 goto out;
         }
-        copy_trunc(c->image_id, sizeof(c->image_id), id);
+        agent_copy_trunc(c->image_id, sizeof(c->image_id), id);
         c->starting = true;
         c->start_fd = fd;
         (void)now;
@@ -360,7 +351,7 @@ start_backoff(exe_agent *a, agent_pod *p, agent_container *c, uint64_t now)
         snprintf(msg, sizeof(msg), "back-off %llus restarting failed container=%s pod=%s: %s",
                  (unsigned long long)(c->backoff_ms / 1000), c->name, p->name, c->waiting_message);
         agent_event(a, p, "Warning", "BackOff", "Back-off restarting failed container %s", c->name);
-        copy_trunc(c->waiting_message, sizeof(c->waiting_message), msg);
+        agent_copy_trunc(c->waiting_message, sizeof(c->waiting_message), msg);
         c->backoff_ms =
             c->backoff_ms * 2 > AGENT_BACKOFF_MAX_MS ? AGENT_BACKOFF_MAX_MS : c->backoff_ms * 2;
 }

@@ -486,15 +486,6 @@ agent_reclaim(exe_agent *a, const char *path, const char *policy, tm_error *err)
         return 0;
 }
 
-static void
-pod_copy(char *dst, size_t n, const char *src)
-{
-        size_t l = src ? strnlen(src, n - 1) : 0;
-        if (l)
-                memcpy(dst, src, l);
-        dst[l] = '\0';
-}
-
 /* A file the pod's containers bind: written once, without fsync (it is
  * made again from the pod's spec whenever it is missing or differs).
  * Rewritten through a rename so that running containers, which hold the
@@ -570,7 +561,7 @@ set_host_ports(exe_agent *a, agent_pod *p)
                         agent_event(a, p, "Warning", "FailedCreatePodSandBox",
                                     "Failed to set up host ports: %s", err.msg);
                 snprintf(p->pod_reason, sizeof(p->pod_reason), "HostPortError");
-                pod_copy(p->pod_message, sizeof(p->pod_message), err.msg);
+                agent_copy_trunc(p->pod_message, sizeof(p->pod_message), err.msg);
                 return -EADDRINUSE;
         }
         p->ports_set = true;
@@ -585,7 +576,7 @@ sandbox_failed(exe_agent *a, agent_pod *p, const char *what, const char *msg)
         if (strcmp(p->pod_message, m) != 0)
                 agent_event(a, p, "Warning", "FailedCreatePodSandBox", "%s", m);
         snprintf(p->pod_reason, sizeof(p->pod_reason), "FailedCreatePodSandBox");
-        pod_copy(p->pod_message, sizeof(p->pod_message), m);
+        agent_copy_trunc(p->pod_message, sizeof(p->pod_message), m);
 }
 
 int
@@ -594,7 +585,7 @@ agent_pod_prepare(exe_agent *a, agent_pod *p)
         tm_error err = {0};
         const char *hostname = res_get_str(res_map_get(p->obj, "spec"), "hostname", p->name);
         char host[64];
-        pod_copy(host, sizeof(host), hostname);
+        agent_copy_trunc(host, sizeof(host), hostname);
         if (!p->have_sandbox) {
                 if (exe_sandbox_create(a->o.runtime, p->uid, host, &p->sb, &err) < 0) {
                         sandbox_failed(a, p, "", err.msg);
@@ -617,7 +608,7 @@ agent_pod_prepare(exe_agent *a, agent_pod *p)
                         agent_event(a, p, "Warning", "FailedMount", "%s", err.msg);
                 snprintf(p->pod_reason, sizeof(p->pod_reason), "%s",
                          reason[0] ? reason : "FailedMount");
-                pod_copy(p->pod_message, sizeof(p->pod_message), err.msg);
+                agent_copy_trunc(p->pod_message, sizeof(p->pod_message), err.msg);
                 return r;
         }
         p->pod_reason[0] = p->pod_message[0] = '\0';
