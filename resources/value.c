@@ -296,18 +296,10 @@ res_map_get(const res_value *m, const char *key)
 res_member *
 res_map_append(res_value *m, const char *key, size_t klen, res_value *value)
 {
-        res_value_unshare(m);
-        size_t cap = m->cap;
-        TM_GROW(m->u.members, cap, (size_t)m->n + 1);
-        m->cap = (uint32_t)cap;
-        res_member *mem = &m->u.members[m->n++];
-        memset(mem, 0, sizeof(*mem));
-        mem->key = xmalloc(klen + 1);
-        memcpy(mem->key, key, klen);
-        mem->key[klen] = '\0';
-        mem->klen = (uint32_t)klen;
-        mem->value = value;
-        return mem;
+        char *k = xmalloc(klen + 1);
+        memcpy(k, key, klen);
+        k[klen] = '\0';
+        return res_map_append_take(m, k, klen, value);
 }
 
 res_member *
